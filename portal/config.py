@@ -1,0 +1,146 @@
+"""Stage 1: load `config.yaml` into a typed, validated `SiteConfig`."""
+
+from __future__ import annotations
+
+import zoneinfo
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import yaml
+
+from . import schema
+from .errors import ErrorLog
+from .urls import UrlScheme
+from .yamlload import error_line, error_problem, key_lines, load_yaml
+
+LANGUAGES = ("vi", "en")
+WEATHER_PROVIDERS = ("open-meteo", "file", "none")
+
+
+@dataclass(frozen=True)
+class Organization:
+    name: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    editor_in_chief: str = ""
+
+
+@dataclass(frozen=True)
+class Hotline:
+    number: str
+    name: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Link:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Location:
+    name: str
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class WeatherConfig:
+    provider: str = "none"
+    endpoint: str = "https://api.open-meteo.com/v1/forecast"
+    locations: tuple[Location, ...] = ()
+    max_age_hours: float = 6.0
+    live: bool = False
+    file: str = "data/weather.json"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    title: str = "Cổng thông tin"
+    description: str = ""
+    base_url: str = "http://localhost/"
+    language: str = "vi"
+    timezone: str = "Asia/Ho_Chi_Minh"
+    organization: Organization = field(default_factory=Organization)
+    theme_of_year: str = ""
+    hotlines: tuple[Hotline, ...] = (Hotline("111", "Tổng đài điện thoại quốc gia bảo vệ trẻ em"),)
+    weather: WeatherConfig = field(default_factory=WeatherConfig)
+    per_page: int = 20
+    feed_items: int = 20
+    related_items: int = 5
+    neighbour_items: int = 5
+    links: tuple[Link, ...] = ()
+    urls: UrlScheme = field(default_factory=UrlScheme)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+    @property
+    def base_path(self) -> str:
+        """The URL path the site lives under: "/" or e.g. "/treem/"."""
+        after_host = self.base_url.split("://", 1)[-1]
+        path = after_host[after_host.find("/"):] if "/" in after_host else "/"
+        return path if path.endswith("/") else path + "/"
+
+
+def load_config(root: Path, errors: ErrorLog, base_url: str | None = None) -> SiteConfig:
+    """Read `root/config.yaml`; problems go to `errors`, defaults stand in for them."""
+    path = root / "config.yaml"
+    if not path.is_file():
+        errors.add(path, "config_missing", root=root)
+        return SiteConfig()
+    text = path.read_text(encoding="utf-8-sig")
+    try:
+        data = load_yaml(text)
+    except yaml.YAMLError as error:
+        errors.add(path, "yaml_syntax", line=error_line(error), problem=error_problem(error))
+        return SiteConfig()
+    lines = key_lines(text)
+
+    def report(key_path: tuple[str, ...], key: str, **params: object) -> None:
+        errors.add(path, key, line=_nearest_line(lines, key_path), field=".".join(key_path), **params)
+
+    config = schema.build(SiteConfig, data, (), report) or SiteConfig()
+    if base_url:
+        config = replace(config, base_url=base_url)
+    config = replace(config, base_url=config.base_url if config.base_url.endswith("/") else config.base_url + "/")
+    return _check_values(config, report)
+
+
+def _check_values(config: SiteConfig, report: schema.Report) -> SiteConfig:
+    """Report values of the right type but outside what is allowed; defaults replace them
+    so that content can still be checked in the same run."""
+    defaults = SiteConfig()
+    fixes: dict[str, object] = {}
+    if config.language not in LANGUAGES:
+        report(("language",), "choice", value=config.language, choices=", ".join(LANGUAGES))
+        fixes["language"] = defaults.language
+    if config.weather.provider not in WEATHER_PROVIDERS:
+        report(("weather", "provider"), "choice", value=config.weather.provider,
+               choices=", ".join(WEATHER_PROVIDERS))
+        fixes["weather"] = replace(config.weather, provider="none")
+    if not config.base_url.startswith(("http://", "https://")):
+        report(("base_url",), "config_url", value=config.base_url)
+        fixes["base_url"] = defaults.base_url
+    for name in ("per_page", "feed_items", "related_items", "neighbour_items"):
+        if getattr(config, name) is None or getattr(config, name) < 1:
+            report((name,), "at_least", value=getattr(config, name), min=1)
+            fixes[name] = getattr(defaults, name)
+    try:
+        zoneinfo.ZoneInfo(config.timezone)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        report(("timezone",), "config_timezone", value=config.timezone)
+        fixes["timezone"] = defaults.timezone
+    return replace(config, **fixes)
+
+
+def _nearest_line(lines: dict[tuple[str, ...], int], key_path: tuple[str, ...]) -> int | None:
+    """The line of the key, or of its closest parent when the key itself is absent."""
+    for end in range(len(key_path), 0, -1):
+        if key_path[:end] in lines:
+            return lines[key_path[:end]]
+    return None

@@ -1,0 +1,66 @@
+"""Errors meant for editors: a file, a line, a field, what is wrong and what to write.
+
+Every stage appends `ContentError`s to an `ErrorLog` instead of raising, so that one
+run reports every problem at once. `BuildFailed` carries the log out of `build()`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ContentError:
+    """One problem in one source file.
+
+    `key` names a message in the locale files; `params` fill its placeholders.
+    """
+
+    path: str
+    line: int | None
+    field: str | None
+    key: str
+    params: tuple[tuple[str, str], ...] = ()
+
+    def sort_key(self) -> tuple[str, int, str]:
+        return (self.path, self.line or 0, self.field or "")
+
+
+@dataclass
+class ErrorLog:
+    """Collects the errors of one run; paths are shown relative to the site root."""
+
+    root: Path
+    errors: list[ContentError] = field(default_factory=list)
+
+    def add(self, path: Path | str, key: str, *, line: int | None = None,
+            field: str | None = None, **params: object) -> None:
+        shown = _relative(Path(path), self.root) if path else "config.yaml"
+        self.errors.append(ContentError(
+            shown, line, field, key, tuple((k, str(v)) for k, v in params.items())))
+
+    def extend(self, errors: list[ContentError]) -> None:
+        self.errors.extend(errors)
+
+    def __bool__(self) -> bool:
+        return bool(self.errors)
+
+    def sorted(self) -> list[ContentError]:
+        return sorted(set(self.errors), key=ContentError.sort_key)
+
+
+class BuildFailed(Exception):
+    """Raised by `build()` when content or config is wrong; holds every error found."""
+
+    def __init__(self, errors: list[ContentError], locale: object = None):
+        super().__init__(f"{len(errors)} content error(s)")
+        self.errors = errors
+        self.locale = locale  # the language the portal's config asks for, to word them
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -1,0 +1,125 @@
+"""Which pages the site has, what each one shows, and the content hash of that.
+
+A page's key hashes the frame (config, templates, engine, sidebar) with exactly what
+the page itself shows: an item's own source for its page, the listed items' cards for
+a listing. Editing one article's body re-renders that article only; editing its
+title also re-renders the listings and neighbours that show the title.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from typing import Callable, Sequence
+
+from .cache import content_key
+from .collection import Listing, Site
+from .models import NewsItem
+from .render import RenderJob
+
+HOME_FEATURED = 3
+HOME_PER_CATEGORY = 4
+SIDEBAR_LATEST = 5
+
+
+@dataclass(frozen=True)
+class Pager:
+    """One page of a paginated listing."""
+
+    number: int
+    total: int
+    items: tuple
+    url_of: Callable[[int], str]
+
+    @property
+    def previous_url(self) -> str | None:
+        return self.url_of(self.number - 1) if self.number > 1 else None
+
+    @property
+    def next_url(self) -> str | None:
+        return self.url_of(self.number + 1) if self.number < self.total else None
+
+    def urls(self) -> list[tuple[int, str]]:
+        return [(n, self.url_of(n)) for n in range(1, self.total + 1)]
+
+
+def sidebar_news(site: Site) -> tuple[NewsItem, ...]:
+    return site.news[:SIDEBAR_LATEST]
+
+
+def frame_key(site: Site, templates_digest: str, engine: str, assets: dict[str, str]) -> str:
+    """What every page shows around its content."""
+    menu = [(p.title, p.url, str(p.menu)) for p in site.menu]
+    return content_key(engine, templates_digest, repr(site.config), repr(sorted(assets.items())),
+                       repr(menu), *(n.card_key for n in sidebar_news(site)))
+
+
+def plan_pages(site: Site, frame: str) -> list[RenderJob]:
+    jobs = [_home(site, frame)]
+    jobs += _paginated(site.news, site.urls.news_list, "news_list", None, site, frame)
+    for listing in site.categories:
+        jobs += _paginated(listing.items, lambda n, s=listing.term.slug: site.urls.category_page(s, n),
+                           "category", listing, site, frame)
+        jobs.append(_feed(site, listing, frame))
+    for listing in site.tags:
+        jobs += _paginated(listing.items, lambda n, s=listing.term.slug: site.urls.tag_page(s, n),
+                           "tag", listing, site, frame)
+    jobs += [_news_page(site, item, frame) for item in site.news]
+    jobs += [RenderJob(p.url, "page.html", {"page": p}, content_key(frame, p.digest, p.html))
+             for p in site.pages]
+    jobs.append(RenderJob("404.html", "404.html", {}, content_key(frame, "404")))
+    jobs.append(_feed(site, None, frame))
+    jobs.append(_sitemap(site, jobs, frame))
+    jobs.append(RenderJob("robots.txt", "robots.txt", {}, content_key(frame, "robots")))
+    return jobs
+
+
+def _cards(items: Sequence[NewsItem]) -> list[str]:
+    return [item.card_key for item in items]
+
+
+def _home(site: Site, frame: str) -> RenderJob:
+    featured = [n for n in site.news if n.featured][:HOME_FEATURED]
+    sections = [(listing, listing.items[:HOME_PER_CATEGORY]) for listing in site.categories]
+    shown = featured + [item for _, items in sections for item in items]
+    return RenderJob("", "home.html", {"featured": featured, "sections": sections},
+                     content_key(frame, "home", *_cards(shown)))
+
+
+def _paginated(items: Sequence[NewsItem], url_of: Callable[[int], str], kind: str,
+               listing: Listing | None, site: Site, frame: str) -> list[RenderJob]:
+    per_page = site.config.per_page
+    total = max(1, math.ceil(len(items) / per_page))
+    jobs = []
+    for number in range(1, total + 1):
+        shown = tuple(items[(number - 1) * per_page:number * per_page])
+        pager = Pager(number, total, shown, url_of)
+        key = content_key(frame, kind, url_of(number), str(total), *_cards(shown))
+        jobs.append(RenderJob(url_of(number), "list.html",
+                              {"kind": kind, "listing": listing, "pager": pager}, key))
+    return jobs
+
+
+def _news_page(site: Site, item: NewsItem, frame: str) -> RenderJob:
+    newer, older, related = site.newer[item.url], site.older[item.url], site.related[item.url]
+    key = content_key(frame, "news", item.digest, item.html, item.url,
+                      *_cards(newer), "|", *_cards(older), "|", *_cards(related))
+    return RenderJob(item.url, "news.html",
+                     {"item": item, "newer": newer, "older": older, "related": related}, key)
+
+
+def _feed(site: Site, listing: Listing | None, frame: str) -> RenderJob:
+    items = (listing.items if listing else site.news)[:site.config.feed_items]
+    url = site.urls.category_feed(listing.term.slug) if listing else "feed.xml"
+    # The newest item's date, not the build time, so that an unchanged site gives the same feed.
+    updated = items[0].date if items else dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
+    return RenderJob(url, "atom.xml", {"listing": listing, "items": items, "updated": updated},
+                     content_key(frame, "feed", url, *_cards(items)))
+
+
+def _sitemap(site: Site, jobs: list[RenderJob], frame: str) -> RenderJob:
+    entries = [(job.url, job.context["item"].date if "item" in job.context else None)
+               for job in jobs if job.template.endswith(".html") and job.template != "404.html"]
+    return RenderJob("sitemap.xml", "sitemap.xml", {"entries": entries},
+                     content_key(frame, "sitemap", repr(entries)))

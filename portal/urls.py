@@ -1,0 +1,66 @@
+"""Where every page lives. URLs here are site-relative ("tin-tuc/abc/"): templates
+prefix them with the base path, so a site can be served from a sub-path."""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+
+from slugify import slugify as _slugify
+
+# Paths the engine fills itself; a page slug may not take them.
+BUILT_IN_PATHS = ("van-ban", "ke-hoach", "tim-kiem", "assets", "api", "feed.xml",
+                  "sitemap.xml", "robots.txt", "404.html", "index.html")
+
+
+def slugify(text: str) -> str:
+    """Vietnamese-aware slug: "Bình đẳng giới" -> "binh-dang-gioi", "Đ" -> "d"."""
+    return _slugify(text.replace("đ", "d").replace("Đ", "D"))
+
+
+def unsafe_slug(slug: str) -> bool:
+    """A slug that could leave its folder or name another path."""
+    return "/" in slug or "\\" in slug or ".." in slug
+
+
+@dataclass(frozen=True)
+class UrlScheme:
+    """The first path segment of each section; configurable under `urls:` in config."""
+
+    news: str = "tin-tuc"
+    category: str = "chuyen-muc"
+    tag: str = "the"
+    page: str = "trang"  # the pagination word: tin-tuc/trang/2/
+
+    def news_item(self, slug: str) -> str:
+        return f"{self.news}/{slug}/"
+
+    def news_list(self, number: int = 1) -> str:
+        return self.paged(f"{self.news}/", number)
+
+    def category_page(self, slug: str, number: int = 1) -> str:
+        return self.paged(f"{self.category}/{slug}/", number)
+
+    def category_feed(self, slug: str) -> str:
+        return f"{self.category}/{slug}/feed.xml"
+
+    def tag_page(self, slug: str, number: int = 1) -> str:
+        return self.paged(f"{self.tag}/{slug}/", number)
+
+    def static_page(self, slug: str) -> str:
+        return f"{slug}/"
+
+    def paged(self, first: str, number: int) -> str:
+        return first if number == 1 else f"{first}{self.page}/{number}/"
+
+    def reserved(self) -> set[str]:
+        return {self.news, self.category, self.tag, *BUILT_IN_PATHS}
+
+
+def output_file(url: str) -> str:
+    """The file a URL is written to: "tin-tuc/" -> "tin-tuc/index.html"."""
+    path = url + "index.html" if url.endswith("/") or not url else url
+    normal = posixpath.normpath(path)
+    if normal.startswith(("..", "/")):  # guaranteed not to happen; checked anyway
+        raise ValueError(f"output path leaves the site: {url}")
+    return normal

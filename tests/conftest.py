@@ -1,0 +1,104 @@
+"""Shared fixtures: small real sites in a temp folder, built through the real CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+INVALID = Path(__file__).resolve().parent / "sites" / "invalid"
+
+MINIMAL_CONFIG = """\
+title: Cổng thông tin thử nghiệm
+base_url: https://example.gov.vn/
+per_page: 2
+organization:
+  name: Cơ quan thử nghiệm
+hotlines:
+  - {number: "111", name: Tổng đài điện thoại quốc gia bảo vệ trẻ em, note: Miễn phí}
+"""
+
+
+def news(title: str, date: str = "2024-04-12 08:30", category: str = "Bảo vệ chăm sóc trẻ em",
+         body: str = "Nội dung bài viết.", **fields: str) -> str:
+    """A news file's text; extra keyword arguments become front-matter lines as given."""
+    lines = [f"title: {title}", f"date: {date}", f"category: {category}"]
+    lines += [f"{key}: {value}" for key, value in fields.items()]
+    return "---\n" + "\n".join(lines) + "\n---\n" + textwrap.dedent(body) + "\n"
+
+
+@dataclass
+class BuildRun:
+    code: int
+    stdout: str
+    stderr: str
+
+
+@dataclass
+class SiteDir:
+    root: Path
+
+    def write(self, rel: str, text: str | bytes) -> Path:
+        path = self.root / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(text, encoding="utf-8")
+        return path
+
+    def build(self, *args: str, env: dict | None = None) -> BuildRun:
+        """Run `python build.py build --source ROOT ARGS` as an editor or CI would."""
+        run_env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600", **(env or {})}  # 2026-01-01
+        done = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--source",
+                               str(self.root), "--quiet", *args],
+                              capture_output=True, text=True, env=run_env, cwd=self.root)
+        return BuildRun(done.returncode, done.stdout, done.stderr)
+
+    def read(self, rel: str) -> str:
+        return (self.root / "site" / rel).read_text(encoding="utf-8")
+
+    def exists(self, rel: str) -> bool:
+        return (self.root / "site" / rel).exists()
+
+    def tree_digest(self, folder: str = "site") -> str:
+        """One hash of every file under `folder`, to prove a failed build left it alone."""
+        digest = hashlib.sha256()
+        base = self.root / folder
+        for path in sorted(base.rglob("*")):
+            if path.is_file():
+                digest.update(path.relative_to(base).as_posix().encode() + b"\0" + path.read_bytes())
+        return digest.hexdigest()
+
+
+def make_site(tmp_path: Path, files: dict[str, str | bytes] | None = None,
+              config: str = MINIMAL_CONFIG) -> SiteDir:
+    """A site in `tmp_path` with the repo's theme, `config`, and `files` (path -> text)."""
+    site = SiteDir(tmp_path / "portal")
+    shutil.copytree(REPO / "templates", site.root / "templates")
+    site.write("config.yaml", config)
+    for rel, text in (files or {}).items():
+        site.write(rel, text)
+    return site
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> SiteDir:
+    """A valid small site: three news items in two categories and one page."""
+    return make_site(tmp_path, {
+        "content/news/2024/hoi-nghi.md": news("Hội nghị triển khai công tác trẻ em năm 2024",
+                                              tags="[trẻ em, tập huấn]"),
+        "content/news/2024/boi-an-toan.md": news("Dạy bơi an toàn cho trẻ em", "2024-06-01 07:00",
+                                                 "Phòng chống đuối nước", tags="[trẻ em, đuối nước]"),
+        "content/news/2023/binh-dang.md": news("Tháng hành động vì bình đẳng giới", "2023-11-15",
+                                               "Bình đẳng giới", tags="[bình đẳng giới]"),
+        "content/pages/gioi-thieu.md": "---\ntitle: Giới thiệu\nmenu: 1\n---\nVề chúng tôi.\n",
+    })
