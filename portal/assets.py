@@ -35,11 +35,12 @@ def fingerprint_theme(templates_dir: Path, writer: Writer) -> dict[str, str]:
     return urls
 
 
-def folder_digest(folder: Path) -> str:
-    """One hash of every file's name and bytes: a change anywhere changes it."""
+def folder_digest(folder: Path, suffixes: tuple[str, ...] = ()) -> str:
+    """One hash of every file's name and bytes (of the given suffixes, if any):
+    a change anywhere changes it."""
     digest = hashlib.sha1()
     for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
-        if path.is_file():
+        if path.is_file() and (not suffixes or path.suffix in suffixes):
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
             digest.update(path.read_bytes())
     return digest.hexdigest()

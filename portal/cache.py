@@ -40,16 +40,18 @@ class Cache:
         path = self.path(key)
         return bool(path and path.is_file())
 
-    def put(self, key: str, data: bytes) -> None:
-        """Write through a temporary name so a killed build never leaves half an entry."""
+    def put(self, key: str, data: bytes) -> Path | None:
+        """Store an entry and return its path (None when caching is off). Written through
+        a temporary name so that a killed build never leaves half an entry."""
         self.used.add(key)
         path = self.path(key)
         if path is None:
-            return
+            return None
         path.parent.mkdir(parents=True, exist_ok=True)
         temporary = path.with_name(f"{key}.{os.getpid()}.tmp")
         temporary.write_bytes(data)
         os.replace(temporary, path)
+        return path
 
     def prune(self) -> None:
         """Drop entries this build did not use, so the cache does not grow forever."""

@@ -56,6 +56,9 @@ def _build(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(load_locale("vi").say("interrupted"), file=sys.stderr)
         return 130
+    if args.verbose:
+        for stage, seconds in result.timings:
+            print(f"  {stage:<36} {seconds:7.3f} s")
     if not args.quiet:
         print(result.locale.say("summary", pages=result.pages, seconds=round(result.seconds, 1),
                                 reused=result.reused))

@@ -81,7 +81,8 @@ def _check_collisions(news: list[NewsItem], pages: list[Page], errors: ErrorLog)
     owner: dict[str, str] = {}
     for entry in [*news, *pages]:
         if entry.url in owner:
-            errors.add(entry.path, "duplicate_url", line=1, field="slug", url="/" + entry.url,
+            field, line = entry.url_from
+            errors.add(entry.path, "duplicate_url", line=line, field=field, url="/" + entry.url,
                        other=owner[entry.url])
         else:
             owner[entry.url] = entry.path

@@ -64,3 +64,12 @@ def _relative(path: Path, root: Path) -> str:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return path.as_posix()
+
+
+class TemplateFailure(Exception):
+    """A template that failed to render, located for its designer. Plain arguments, so
+    that it survives the trip back from a worker process."""
+
+    def __init__(self, template: str, line: int | None, problem: str):
+        super().__init__(template, line, problem)
+        self.template, self.line, self.problem = template, line, problem

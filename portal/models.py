@@ -13,7 +13,7 @@ from pathlib import Path
 
 from .errors import ErrorLog
 from .fields import FieldReader
-from .parse import RawEntry
+from .parse import RawEntry, field_line
 from .urls import UrlScheme, slugify, unsafe_slug
 
 
@@ -48,12 +48,13 @@ class NewsItem:
     featured: bool = False
     extra: dict = field(default_factory=dict)
     html: str = ""  # the body as safe HTML, filled in by the markup stage
+    url_from: tuple[str, int] = ("title", 1)  # the field and line the URL comes from, for errors
 
     @property
     def card_key(self) -> str:
-        """What a listing shows of this item; a listing's cache key is made of these."""
+        """What listings and feeds show of this item; their cache keys are made of these."""
         shown = (self.title, self.url, self.date.isoformat(), self.summary, self.image,
-                 self.image_alt, self.category.name, self.featured)
+                 self.image_alt, self.category.name, self.featured, self.author)
         return hashlib.sha1(repr(shown).encode()).hexdigest()
 
 
@@ -70,6 +71,7 @@ class Page:
     draft: bool = False
     extra: dict = field(default_factory=dict)
     html: str = ""
+    url_from: tuple[str, int] = ("title", 1)
 
 
 @dataclass(frozen=True)
@@ -86,8 +88,8 @@ def news_from(entry: RawEntry, ctx: ModelContext) -> NewsItem | None:
     read = FieldReader(entry, ctx.errors, ctx.zone, ctx.static_dir)
     title = read.text("title", required=True)
     date = read.date("date", required=True)
-    category = read.text("category", required=True)
-    tags = read.strings("tags")
+    category = _term(read, "category", read.text("category", required=True), ctx.urls.category_page)
+    tags = tuple(_term(read, "tags", tag, ctx.urls.tag_page) for tag in read.strings("tags"))
     slug = _slug(read, title)
     item = dict(
         summary=read.text("summary"), image=read.site_file("image"),
@@ -99,9 +101,8 @@ def news_from(entry: RawEntry, ctx: ModelContext) -> NewsItem | None:
         return None
     return NewsItem(
         path=entry.source.rel, title=title, date=date, slug=slug, url=ctx.urls.news_item(slug),
-        category=_term(category, ctx.urls.category_page),
-        tags=tuple(_term(tag, ctx.urls.tag_page) for tag in tags),
-        body=entry.body, digest=entry.digest, extra=read.extra(), **item)
+        category=category, tags=tags, body=entry.body, digest=entry.digest, extra=read.extra(),
+        url_from=_url_from(entry), **item)
 
 
 def page_from(entry: RawEntry, ctx: ModelContext) -> Page | None:
@@ -115,7 +116,7 @@ def page_from(entry: RawEntry, ctx: ModelContext) -> Page | None:
         return None
     return Page(path=entry.source.rel, title=title, slug=slug, url=ctx.urls.static_page(slug),
                 body=entry.body, digest=entry.digest, menu=menu, summary=summary, draft=draft,
-                extra=read.extra())
+                extra=read.extra(), url_from=_url_from(entry))
 
 
 def _slug(read: FieldReader, title: str) -> str:
@@ -130,6 +131,14 @@ def _slug(read: FieldReader, title: str) -> str:
     return slug
 
 
-def _term(name: str, url_of) -> Term:
+def _url_from(entry: RawEntry) -> tuple[str, int]:
+    name = "slug" if entry.meta.get("slug") else "title"
+    return name, field_line(entry, name)
+
+
+def _term(read: FieldReader, field: str, name: str, url_of) -> Term:
+    """A category or tag; one whose name makes no address ("!!!") is an error."""
     slug = slugify(name)
+    if name and not slug:
+        read.report(field, "no_letters", value=name)
     return Term(name, slug, url_of(slug))

@@ -10,12 +10,12 @@ is untouched.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+from importlib import metadata
 import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-
-import jinja2
 
 from . import __version__
 from .assets import copy_static, fingerprint_theme, folder_digest
@@ -23,14 +23,17 @@ from .cache import Cache, content_key
 from .collection import Site, Visibility, collect
 from .config import SiteConfig, load_config
 from .discover import discover
-from .errors import BuildFailed, ErrorLog
+from .errors import BuildFailed, ContentError, ErrorLog, TemplateFailure
 from .locale import Locale, load_locale
-from .markup import MARKUP_VERSION, summary_of, to_html_many
+from .markup import summary_of, to_html_many
 from .models import ModelContext, news_from, page_from
 from .pages import frame_key, plan_pages
 from .parse import read_source
 from .render import Renderer, render_all
 from .write import DiskWriter, Writer
+
+
+ENGINE_LIBRARIES = ("jinja2", "markdown", "nh3", "python-slugify", "pyyaml")
 
 
 @dataclass(frozen=True)
@@ -55,25 +58,53 @@ class BuildResult:
     reused: int
     seconds: float
     locale: Locale
+    timings: tuple[tuple[str, float], ...] = ()  # seconds per stage, for --verbose
+
+
+class Stopwatch:
+    """Times the stages of one build."""
+
+    def __init__(self) -> None:
+        self.started = self.last = time.perf_counter()
+        self.laps: list[tuple[str, float]] = []
+
+    def lap(self, stage: str) -> None:
+        now = time.perf_counter()
+        self.laps.append((stage, now - self.last))
+        self.last = now
+
+    @property
+    def total(self) -> float:
+        return time.perf_counter() - self.started
 
 
 def build(options: BuildOptions, writer: Writer | None = None) -> BuildResult:
-    started = time.perf_counter()
-    root = options.root
-    errors = ErrorLog(root)
-    config = load_config(root, errors, options.base_url)
+    clock = Stopwatch()
+    errors = ErrorLog(options.root)
+    config = load_config(options.root, errors, options.base_url)
     locale = load_locale(config.language)
-    site = _load_site(config, options, errors)
+    site = _load_site(config, options, errors, clock)
     if errors:
         raise BuildFailed(errors.sorted(), locale)
     writer = writer or DiskWriter(options.output_dir)
     try:
         pages, reused = _write_site(site, locale, options, writer)
+        clock.lap("render + write")
         writer.publish()
+        clock.lap("publish")
     except BaseException:
         writer.discard()
         raise
-    return BuildResult(pages, reused, time.perf_counter() - started, locale)
+    return BuildResult(pages, reused, clock.total, locale, tuple(clock.laps))
+
+
+@functools.lru_cache(maxsize=1)  # the engine does not change while it runs
+def engine_digest() -> str:
+    """The engine's code and words, and the libraries that shape its output: part of
+    every cache key, so that upgrading any of them re-renders what it affects."""
+    libraries = [f"{name}={metadata.version(name)}" for name in ENGINE_LIBRARIES]
+    return content_key(__version__, folder_digest(Path(__file__).parent, (".py", ".yaml")),
+                       *libraries)
 
 
 def build_time() -> dt.datetime:
@@ -83,7 +114,7 @@ def build_time() -> dt.datetime:
     return dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
 
 
-def _load_site(config: SiteConfig, options: BuildOptions, errors: ErrorLog) -> Site:
+def _load_site(config: SiteConfig, options: BuildOptions, errors: ErrorLog, clock: Stopwatch) -> Site:
     ctx = ModelContext(errors, config.zone, options.root / "static", config.urls)
     news, pages = [], []
     for source in discover(options.root):
@@ -93,15 +124,19 @@ def _load_site(config: SiteConfig, options: BuildOptions, errors: ErrorLog) -> S
         model = (news_from if source.kind == "news" else page_from)(entry, ctx)
         if model is not None:
             (news if source.kind == "news" else pages).append(model)
+    clock.lap("config + discover + parse + model")
     visibility = Visibility(options.drafts, options.future, build_time())
-    news, pages = _with_html(news, pages, _cache(options, "markup"), options.jobs)
-    return collect(news, pages, config, visibility, errors)
+    news, pages = _with_html(news, pages, _cache(options, "markup"), options.jobs, engine_digest())
+    clock.lap("markdown")
+    site = collect(news, pages, config, visibility, errors)
+    clock.lap("collect")
+    return site
 
 
-def _with_html(news: list, pages: list, cache: Cache, jobs: int) -> tuple[list, list]:
+def _with_html(news: list, pages: list, cache: Cache, jobs: int, engine: str) -> tuple[list, list]:
     """Fill in each body's HTML (and a summary where the editor gave none)."""
     entries = news + pages
-    keys = [content_key(MARKUP_VERSION, entry.digest) for entry in entries]
+    keys = [content_key(engine, entry.digest) for entry in entries]
     found = {key: cache.get(key) for key in keys}
     todo = [i for i, key in enumerate(keys) if found[key] is None]
     for index, html in zip(todo, to_html_many([entries[i].body for i in todo], jobs)):
@@ -119,14 +154,14 @@ def _write_site(site: Site, locale: Locale, options: BuildOptions, writer: Write
     templates = options.root / "templates"
     copy_static(options.root / "static", writer)
     assets = fingerprint_theme(templates, writer)
-    frame = frame_key(site, folder_digest(templates), __version__, assets)
+    frame = frame_key(site, folder_digest(templates), engine_digest(), assets)
     renderer = Renderer(templates, site, locale, assets)
     cache = _cache(options, "pages")
     try:
         stats = render_all(plan_pages(site, frame), renderer, writer, cache,
                            options.jobs, options.progress)
-    except jinja2.TemplateError as error:
-        raise BuildFailed([_template_error(error, options.root)], locale) from None
+    except TemplateFailure as failure:
+        raise BuildFailed([_template_error(failure, options.root)], locale) from None
     cache.prune()
     return stats.pages, stats.reused
 
@@ -135,8 +170,9 @@ def _cache(options: BuildOptions, name: str) -> Cache:
     return Cache(options.root / ".cache" / name if options.use_cache else None)
 
 
-def _template_error(error: jinja2.TemplateError, root: Path):
+def _template_error(failure: TemplateFailure, root: Path) -> ContentError:
     log = ErrorLog(root)
-    name = getattr(error, "filename", None) or getattr(error, "name", None) or "templates"
-    log.add(name, "template_error", line=getattr(error, "lineno", None), problem=error.message or error)
+    path = Path(failure.template)
+    log.add(path if path.is_absolute() else root / "templates" / path, "template_error",
+            line=failure.line, problem=failure.problem)
     return log.errors[0]

@@ -7,18 +7,21 @@ strings (`t.posted_on`), the portal's identity from `site.config`.
 from __future__ import annotations
 
 import multiprocessing
+import traceback
 import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
 import jinja2
+from markupsafe import Markup
 from tqdm import tqdm
 
 from .cache import Cache
+from .errors import TemplateFailure
 from .collection import Site
 from .locale import Locale
-from .markup import rebase
+from .markup import frozen_heap, rebase
 from .urls import output_file
 from .write import Writer
 
@@ -44,23 +47,50 @@ class Renderer:
             loader=jinja2.FileSystemLoader(templates_dir),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
             trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True,
-            undefined=jinja2.StrictUndefined)
+            undefined=jinja2.StrictUndefined,
+            auto_reload=False)  # templates do not change during a build; skips a stat per include
         config = site.config
+        base_path = config.base_path
         self.env.filters.update(
-            url=lambda rel: config.base_path + rel.lstrip("/"),
+            url=lambda rel: base_path + rel.lstrip("/"),
             abs_url=lambda rel: config.base_url + rel.lstrip("/"),
             local_date=lambda d, fmt="%d/%m/%Y %H:%M": d.astimezone(config.zone).strftime(fmt),
             iso=lambda d: d.astimezone(config.zone).isoformat(timespec="seconds"),
             fmt=lambda text, **params: text.format(**params),
-            rebase=lambda body_html: rebase(body_html, config.base_path),
+            rebase=lambda body_html: rebase(body_html, base_path),
             tel=lambda number: "".join(ch for ch in number if ch.isdigit() or ch == "+"),
         )
         self.env.globals.update(site=site, config=config, t=locale.ui, assets=assets,
-                                weather=weather)
+                                weather=weather, cached_partial=self.cached_partial)
+        self._partials: dict[str, Markup] = {}
+
+    def cached_partial(self, name: str) -> Markup:
+        """Render a partial once a build, like Hugo's partialCached: for parts of the frame
+        that are the same on every page (the sidebar, the footer)."""
+        if name not in self._partials:
+            self._partials[name] = Markup(self.env.get_template(name).render())
+        return self._partials[name]
 
     def render(self, job: RenderJob) -> bytes:
-        template = self.env.get_template(job.template)
-        return template.render(page_url=job.url, **job.context).encode("utf-8")
+        try:
+            template = self.env.get_template(job.template)
+            return template.render(page_url=job.url, **job.context).encode("utf-8")
+        except jinja2.TemplateSyntaxError as error:
+            raise TemplateFailure(error.filename or error.name or job.template, error.lineno,
+                                  error.message or str(error)) from None
+        except jinja2.TemplateError as error:
+            name, line = _template_frame(error, job.template)
+            raise TemplateFailure(name, line, error.message or str(error)) from None
+
+
+def _template_frame(error: Exception, fallback: str) -> tuple[str, int | None]:
+    """The innermost template file and line in a rendering error's traceback: Jinja
+    rewrites its frames to point at the template source."""
+    found: tuple[str, int | None] = (fallback, None)
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename.endswith((".html", ".xml", ".txt")):
+            found = (frame.filename, frame.lineno)
+    return found
 
 
 def render_all(jobs: list[RenderJob], renderer: Renderer, writer: Writer, cache: Cache,
@@ -85,39 +115,36 @@ def _render_missing(jobs: list[RenderJob], renderer: Renderer, writer: Writer, c
     can_fork = "fork" in multiprocessing.get_all_start_methods() and writer.root is not None
     if workers <= 1 or len(jobs) < 200 or not can_fork:
         for job in jobs:
-            _render_one(job, renderer, writer.write, cache)
+            _render_one(job, renderer, writer, cache)
             yield 1
         return
     # Forked workers inherit the renderer and the jobs, so nothing large is pickled;
     # each writes its pages straight into the staging folder.
     context = multiprocessing.get_context("fork")
-    root = writer.root
     chunks = [range(start, min(start + 50, len(jobs))) for start in range(0, len(jobs), 50)]
-    with context.Pool(workers, initializer=_worker_setup, initargs=(jobs, renderer, root, cache)) as pool:
+    with frozen_heap(), context.Pool(workers, initializer=_worker_setup,
+                                     initargs=(jobs, renderer, writer, cache)) as pool:
         yield from pool.imap_unordered(_worker_render, chunks)
 
 
 _worker: dict = {}  # per worker process only: what its initializer was handed
 
 
-def _worker_setup(jobs: list[RenderJob], renderer: Renderer, root: Path, cache: Cache) -> None:
-    _worker.update(jobs=jobs, renderer=renderer, root=root, cache=cache)
+def _worker_setup(jobs: list[RenderJob], renderer: Renderer, writer: Writer, cache: Cache) -> None:
+    _worker.update(jobs=jobs, renderer=renderer, writer=writer, cache=cache)
 
 
 def _worker_render(indices: range) -> int:
-    root: Path = _worker["root"]
-
-    def write(rel: str, data: bytes) -> None:
-        path = root / rel
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-
     for index in indices:
-        _render_one(_worker["jobs"][index], _worker["renderer"], write, _worker["cache"])
+        _render_one(_worker["jobs"][index], _worker["renderer"], _worker["writer"], _worker["cache"])
     return len(indices)
 
 
-def _render_one(job: RenderJob, renderer: Renderer, write, cache: Cache) -> None:
+def _render_one(job: RenderJob, renderer: Renderer, writer: Writer, cache: Cache) -> None:
+    """Write the page once, into the cache, and link it into the site."""
     data = renderer.render(job)
-    write(output_file(job.url), data)
-    cache.put(job.key, data)
+    stored = cache.put(job.key, data)
+    if stored is None:
+        writer.write(output_file(job.url), data)
+    else:
+        writer.link(output_file(job.url), stored)

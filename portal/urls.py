@@ -3,6 +3,7 @@ prefix them with the base path, so a site can be served from a sub-path."""
 
 from __future__ import annotations
 
+import functools
 import posixpath
 from dataclasses import dataclass
 
@@ -13,6 +14,7 @@ BUILT_IN_PATHS = ("van-ban", "ke-hoach", "tim-kiem", "assets", "api", "feed.xml"
                   "sitemap.xml", "robots.txt", "404.html", "index.html")
 
 
+@functools.lru_cache(maxsize=4096)  # categories and tags repeat across thousands of items
 def slugify(text: str) -> str:
     """Vietnamese-aware slug: "Bình đẳng giới" -> "binh-dang-gioi", "Đ" -> "d"."""
     return _slugify(text.replace("đ", "d").replace("Đ", "D"))

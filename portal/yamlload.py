@@ -55,8 +55,16 @@ def _walk(node: yaml.Node | None, prefix: tuple[str, ...], lines: dict) -> None:
 
 
 def error_line(error: yaml.YAMLError) -> int | None:
-    """The 1-based line of a YAML error within the text that was parsed."""
-    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    """The 1-based line of a YAML error within the text that was parsed.
+
+    An unclosed quote or bracket is reported by PyYAML where it gave up (often the
+    end of the front matter); the editor needs the line where it was opened.
+    """
+    context = getattr(error, "context", None) or ""
+    opened = getattr(error, "context_mark", None)
+    if opened is not None and ("quoted" in context or "flow" in context):
+        return opened.line + 1
+    mark = getattr(error, "problem_mark", None) or opened
     return mark.line + 1 if mark is not None else None
 
 

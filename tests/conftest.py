@@ -16,6 +16,9 @@ import pytest
 REPO = Path(__file__).resolve().parent.parent
 INVALID = Path(__file__).resolve().parent / "sites" / "invalid"
 
+if str(REPO) not in sys.path:  # so that unit tests can import the engine without installing it
+    sys.path.insert(0, str(REPO))
+
 MINIMAL_CONFIG = """\
 title: Cổng thông tin thử nghiệm
 base_url: https://example.gov.vn/
@@ -55,11 +58,14 @@ class SiteDir:
             path.write_text(text, encoding="utf-8")
         return path
 
-    def build(self, *args: str, env: dict | None = None) -> BuildRun:
-        """Run `python build.py build --source ROOT ARGS` as an editor or CI would."""
+    def build(self, *args: str, env: dict | None = None, quiet: bool = True) -> BuildRun:
+        """Run `python build.py build --source ROOT ARGS` as an editor or CI would.
+
+        `quiet=False` leaves out `--quiet`, so that stdout carries the summary line."""
         run_env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600", **(env or {})}  # 2026-01-01
+        loudness = ["--quiet"] if quiet else []
         done = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--source",
-                               str(self.root), "--quiet", *args],
+                               str(self.root), *loudness, *args],
                               capture_output=True, text=True, env=run_env, cwd=self.root)
         return BuildRun(done.returncode, done.stdout, done.stderr)
 
@@ -90,15 +96,19 @@ def make_site(tmp_path: Path, files: dict[str, str | bytes] | None = None,
     return site
 
 
+# The `site` fixture's content; also built once per module where tests only read it.
+SMALL_SITE = {
+    "content/news/2024/hoi-nghi.md": news("Hội nghị triển khai công tác trẻ em năm 2024",
+                                          tags="[trẻ em, tập huấn]"),
+    "content/news/2024/boi-an-toan.md": news("Dạy bơi an toàn cho trẻ em", "2024-06-01 07:00",
+                                             "Phòng chống đuối nước", tags="[trẻ em, đuối nước]"),
+    "content/news/2023/binh-dang.md": news("Tháng hành động vì bình đẳng giới", "2023-11-15",
+                                           "Bình đẳng giới", tags="[bình đẳng giới]"),
+    "content/pages/gioi-thieu.md": "---\ntitle: Giới thiệu\nmenu: 1\n---\nVề chúng tôi.\n",
+}
+
+
 @pytest.fixture
 def site(tmp_path: Path) -> SiteDir:
-    """A valid small site: three news items in two categories and one page."""
-    return make_site(tmp_path, {
-        "content/news/2024/hoi-nghi.md": news("Hội nghị triển khai công tác trẻ em năm 2024",
-                                              tags="[trẻ em, tập huấn]"),
-        "content/news/2024/boi-an-toan.md": news("Dạy bơi an toàn cho trẻ em", "2024-06-01 07:00",
-                                                 "Phòng chống đuối nước", tags="[trẻ em, đuối nước]"),
-        "content/news/2023/binh-dang.md": news("Tháng hành động vì bình đẳng giới", "2023-11-15",
-                                               "Bình đẳng giới", tags="[bình đẳng giới]"),
-        "content/pages/gioi-thieu.md": "---\ntitle: Giới thiệu\nmenu: 1\n---\nVề chúng tôi.\n",
-    })
+    """A valid small site: three news items in three categories and one page."""
+    return make_site(tmp_path, SMALL_SITE)
