@@ -10,6 +10,7 @@ import yaml
 
 from . import schema
 from .errors import ErrorLog
+from .fields import check_site_file
 from .urls import UrlScheme
 from .yamlload import error_line, error_problem, key_lines, load_yaml
 
@@ -72,6 +73,7 @@ class SiteConfig:
     related_items: int = 5
     neighbour_items: int = 5
     links: tuple[Link, ...] = ()
+    favicon: str = ""  # a site path under static/, e.g. /favicon.svg
     urls: UrlScheme = field(default_factory=UrlScheme)
     extra: dict = field(default_factory=dict)
 
@@ -108,7 +110,11 @@ def load_config(root: Path, errors: ErrorLog, base_url: str | None = None) -> Si
     if base_url:
         config = replace(config, base_url=base_url)
     config = replace(config, base_url=config.base_url if config.base_url.endswith("/") else config.base_url + "/")
-    return _check_values(config, report)
+    config = _check_values(config, report)
+    if config.favicon and check_site_file(config.favicon, root / "static"):
+        report(("favicon",), check_site_file(config.favicon, root / "static"), value=config.favicon)
+        config = replace(config, favicon="")
+    return config
 
 
 def _check_values(config: SiteConfig, report: schema.Report) -> SiteConfig:
