@@ -8,9 +8,11 @@ import os
 import sys
 from pathlib import Path
 
-from .errors import BuildFailed
+from .config import load_config
+from .errors import BuildFailed, ErrorLog
 from .locale import load_locale
 from .pipeline import BuildOptions, build
+from .scaffold import KINDS, new_content
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -40,6 +42,11 @@ def _parser() -> argparse.ArgumentParser:
     loudness.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     loudness.add_argument("--verbose", "-v", action="store_true", help="print timings of each step")
     run.set_defaults(run=_build)
+    new = commands.add_parser("new", help='a new content file: new news "Tiêu đề"')
+    new.add_argument("kind", choices=KINDS, help="news, page or document")
+    new.add_argument("title", help="the title (for a document: its number, e.g. 606/KH-UBND)")
+    new.add_argument("--source", type=Path, default=Path("."), help="the portal's folder (default: .)")
+    new.set_defaults(run=_new)
     return parser
 
 
@@ -62,6 +69,22 @@ def _build(args: argparse.Namespace) -> int:
     if not args.quiet:
         print(result.locale.say("summary", pages=result.pages, seconds=round(result.seconds, 1),
                                 reused=result.reused))
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    errors = ErrorLog(args.source)
+    config = load_config(args.source, errors)
+    locale = load_locale(config.language)
+    if errors:
+        _print_errors(BuildFailed(errors.sorted(), locale), BuildOptions(root=args.source))
+        return 1
+    made = new_content(args.source, config, args.kind, args.title, locale.ui["news"])
+    shown = made.path.relative_to(args.source) if made.path.is_relative_to(args.source) else made.path
+    if not made.created:
+        print(locale.say("exists", path=shown), file=sys.stderr)
+        return 1
+    print(locale.say("created", path=shown))
     return 0
 
 

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from .config import SiteConfig
 from .errors import ErrorLog
-from .models import NewsItem, Page, Term
+from .documents import Library, collect_library
+from .models import Document, NewsItem, Page, Term
 from .urls import UrlScheme
 
 # How far along a tag's date-ordered list to look for related items: enough to find
@@ -37,6 +38,7 @@ class Site:
     pages: tuple[Page, ...]
     categories: tuple[Listing, ...]
     tags: tuple[Listing, ...]
+    library: Library = field(default_factory=Library)
     newer: dict[str, tuple[NewsItem, ...]] = field(default_factory=dict)  # by item URL
     older: dict[str, tuple[NewsItem, ...]] = field(default_factory=dict)
     related: dict[str, tuple[NewsItem, ...]] = field(default_factory=dict)
@@ -54,16 +56,18 @@ class Visibility:
     now: dt.datetime
 
 
-def collect(news: list[NewsItem], pages: list[Page], config: SiteConfig,
+def collect(news: list[NewsItem], pages: list[Page], documents: list[Document], config: SiteConfig,
             visibility: Visibility, errors: ErrorLog) -> Site:
     published = sorted((n for n in news if _visible(n, visibility)), key=_newest_first)
     shown_pages = sorted((p for p in pages if visibility.drafts or not p.draft), key=lambda p: p.url)
-    _check_collisions(published, shown_pages, errors)
+    _check_collisions([*published, *shown_pages, *documents], errors)
+    library = collect_library(documents, tuple(published), config.urls, config.plan_type,
+                              visibility.now, errors)
     categories = _listings(published, lambda item: (item.category,))
     tags = _listings(published, lambda item: item.tags)
     newer, older = _neighbours(categories, config.neighbour_items)
     return Site(config=config, urls=config.urls, news=tuple(published), pages=tuple(shown_pages),
-                categories=categories, tags=tags, newer=newer, older=older,
+                categories=categories, tags=tags, library=library, newer=newer, older=older,
                 related=_related(published, tags, config.related_items))
 
 
@@ -77,9 +81,9 @@ def _newest_first(item: NewsItem) -> tuple:
     return (-item.date.timestamp(), item.url)
 
 
-def _check_collisions(news: list[NewsItem], pages: list[Page], errors: ErrorLog) -> None:
+def _check_collisions(entries: list, errors: ErrorLog) -> None:
     owner: dict[str, str] = {}
-    for entry in [*news, *pages]:
+    for entry in entries:
         if entry.url in owner:
             field, line = entry.url_from
             errors.add(entry.path, "duplicate_url", line=line, field=field, url="/" + entry.url,

@@ -74,6 +74,7 @@ class SiteConfig:
     neighbour_items: int = 5
     links: tuple[Link, ...] = ()
     favicon: str = ""  # a site path under static/, e.g. /favicon.svg
+    plan_type: str = "Kế hoạch"  # documents of this type are plans, listed with their targets
     urls: UrlScheme = field(default_factory=UrlScheme)
     extra: dict = field(default_factory=dict)
 

@@ -9,6 +9,7 @@ from pathlib import Path
 CONTENT_KINDS = {
     "news": ("news", "**/*.md"),
     "page": ("pages", "*.md"),
+    "document": ("documents", "**/*.md"),
 }
 
 

@@ -79,6 +79,23 @@ class FieldReader:
             return ()
         return tuple(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
 
+    def mappings(self, name: str, keys: tuple[str, ...]) -> list[dict]:
+        """A list of mappings that each have `keys`, e.g. targets: [{label: …, value: …}]."""
+        value = self._get(name, False)
+        if value is None:
+            return []
+        shape = "{" + ", ".join(keys) + "}"
+        if not isinstance(value, list):
+            self.report(name, "not_list_of", shape=shape, got=type_name(value))
+            return []
+        good = []
+        for index, item in enumerate(value, start=1):
+            if not isinstance(item, dict) or any(item.get(key) in (None, "") for key in keys):
+                self.report(name, "bad_list_item", index=index, shape=shape)
+            else:
+                good.append(item)
+        return good
+
     def date(self, name: str, required: bool = False) -> dt.datetime | None:
         value = self._get(name, required)
         if value is None:

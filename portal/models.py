@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ErrorLog
-from .fields import FieldReader
+from .fields import FieldReader, check_site_file
 from .parse import RawEntry, field_line
 from .urls import UrlScheme, slugify, unsafe_slug
 
@@ -49,6 +49,7 @@ class NewsItem:
     extra: dict = field(default_factory=dict)
     html: str = ""  # the body as safe HTML, filled in by the markup stage
     url_from: tuple[str, int] = ("title", 1)  # the field and line the URL comes from, for errors
+    documents_line: int = 1  # where `documents:` is, for an error about a number in it
 
     @property
     def card_key(self) -> str:
@@ -102,7 +103,7 @@ def news_from(entry: RawEntry, ctx: ModelContext) -> NewsItem | None:
     return NewsItem(
         path=entry.source.rel, title=title, date=date, slug=slug, url=ctx.urls.news_item(slug),
         category=category, tags=tags, body=entry.body, digest=entry.digest, extra=read.extra(),
-        url_from=_url_from(entry), **item)
+        url_from=_url_from(entry), documents_line=field_line(entry, "documents"), **item)
 
 
 def page_from(entry: RawEntry, ctx: ModelContext) -> Page | None:
@@ -142,3 +143,95 @@ def _term(read: FieldReader, field: str, name: str, url_of) -> Term:
     if name and not slug:
         read.report(field, "no_letters", value=name)
     return Term(name, slug, url_of(slug))
+
+
+@dataclass(frozen=True)
+class Attachment:
+    path: str  # site path, e.g. /files/606-kh-ubnd.pdf
+    title: str
+    size: int  # bytes
+    kind: str  # what citizens see: "PDF", "DOCX"
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """A legal or administrative document ("văn bản"); a plan is one of type Kế hoạch."""
+
+    path: str
+    number: str
+    slug: str
+    url: str
+    type: Term
+    title: str
+    issuer: Term
+    issued: dt.datetime
+    body: str
+    digest: str
+    effective: dt.datetime | None = None
+    expires: dt.datetime | None = None
+    signer: str = ""
+    domain: str = ""  # the `field:` key, "Lĩnh vực" (named so as not to shadow dataclasses.field)
+    files: tuple[Attachment, ...] = ()
+    targets: tuple[Target, ...] = ()
+    extra: dict = field(default_factory=dict)
+    html: str = ""
+    summary: str = ""
+    status: str = ""  # in_force | expired | not_yet, decided at build time by the collection
+    url_from: tuple[str, int] = ("number", 1)
+
+    @property
+    def card_key(self) -> str:
+        shown = (self.number, self.url, self.type.name, self.title, self.issuer.name,
+                 self.issued.isoformat(), self.status)
+        return hashlib.sha1(repr(shown).encode()).hexdigest()
+
+    @property
+    def year(self) -> int:
+        return self.issued.year
+
+
+def document_from(entry: RawEntry, ctx: ModelContext) -> Document | None:
+    read = FieldReader(entry, ctx.errors, ctx.zone, ctx.static_dir)
+    number = read.text("number", required=True)
+    kind = _term(read, "type", read.text("type", required=True), ctx.urls.document_type)
+    issuer = _term(read, "issuer", read.text("issuer", required=True), ctx.urls.document_issuer)
+    title, issued = read.text("title", required=True), read.date("issued", required=True)
+    effective, expires = read.date("effective"), read.date("expires")
+    if issued and expires and expires < issued:
+        read.report("expires", "expires_before_issued", issued=issued.date(), value=expires.date())
+    slug = slugify(number)
+    if number and not slug:
+        read.report("number", "no_letters", value=number)
+    details = dict(signer=read.text("signer"), domain=read.text("field"), files=_attachments(read),
+                   targets=_targets(read), summary=read.text("summary"))
+    if read.failed or issued is None:
+        return None
+    return Document(path=entry.source.rel, number=number, slug=slug, url=ctx.urls.document(slug),
+                    type=kind, title=title, issuer=issuer, issued=issued, effective=effective,
+                    expires=expires, body=entry.body, digest=entry.digest, extra=read.extra(),
+                    url_from=("number", field_line(entry, "number")), **details)
+
+
+def _attachments(read: FieldReader) -> tuple[Attachment, ...]:
+    found = []
+    for index, item in enumerate(read.mappings("files", ("path", "title"))):
+        path, title = str(item.get("path") or ""), str(item.get("title") or "")
+        problem = check_site_file(path, read.static_dir)
+        if problem:
+            read.report("files", problem, value=path)
+            continue
+        size = (read.static_dir / path.lstrip("/")).stat().st_size
+        kind = Path(path).suffix.lstrip(".").upper() or "?"
+        found.append(Attachment(path, title or Path(path).name, size, kind))
+    return tuple(found)
+
+
+def _targets(read: FieldReader) -> tuple[Target, ...]:
+    return tuple(Target(str(item["label"]), str(item["value"]))
+                 for item in read.mappings("targets", ("label", "value")))

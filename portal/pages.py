@@ -9,50 +9,34 @@ title also re-renders the listings and neighbours that show the title.
 from __future__ import annotations
 
 import datetime as dt
-import math
-from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from .cache import content_key
 from .collection import Listing, Site
+from .library_pages import library_pages
 from .models import NewsItem
+from .paging import cards, paginate
 from .render import RenderJob
 
 HOME_FEATURED = 3
 HOME_PER_CATEGORY = 4
 SIDEBAR_LATEST = 5
-
-
-@dataclass(frozen=True)
-class Pager:
-    """One page of a paginated listing."""
-
-    number: int
-    total: int
-    items: tuple
-    url_of: Callable[[int], str]
-
-    @property
-    def previous_url(self) -> str | None:
-        return self.url_of(self.number - 1) if self.number > 1 else None
-
-    @property
-    def next_url(self) -> str | None:
-        return self.url_of(self.number + 1) if self.number < self.total else None
-
-    def urls(self) -> list[tuple[int, str]]:
-        return [(n, self.url_of(n)) for n in range(1, self.total + 1)]
+HOME_DOCUMENTS = 5
 
 
 def sidebar_news(site: Site) -> tuple[NewsItem, ...]:
     return site.news[:SIDEBAR_LATEST]
 
 
+def sidebar_documents(site: Site) -> tuple:
+    return site.library.documents[:SIDEBAR_LATEST]
+
+
 def frame_key(site: Site, templates_digest: str, engine: str, assets: dict[str, str]) -> str:
     """What every page shows around its content."""
     menu = [(p.title, p.url, str(p.menu)) for p in site.menu]
     return content_key(engine, templates_digest, repr(site.config), repr(sorted(assets.items())),
-                       repr(menu), *(n.card_key for n in sidebar_news(site)))
+                       repr(menu), *cards(sidebar_news(site)), *cards(sidebar_documents(site)))
 
 
 def plan_pages(site: Site, frame: str) -> list[RenderJob]:
@@ -66,6 +50,7 @@ def plan_pages(site: Site, frame: str) -> list[RenderJob]:
         jobs += _paginated(listing.items, lambda n, s=listing.term.slug: site.urls.tag_page(s, n),
                            "tag", listing, site, frame)
     jobs += [_news_page(site, item, frame) for item in site.news]
+    jobs += library_pages(site, frame)
     jobs += [RenderJob(p.url, "page.html", {"page": p}, content_key(frame, p.digest, p.html))
              for p in site.pages]
     jobs.append(RenderJob("404.html", "404.html", {}, content_key(frame, "404")))
@@ -75,38 +60,30 @@ def plan_pages(site: Site, frame: str) -> list[RenderJob]:
     return jobs
 
 
-def _cards(items: Sequence[NewsItem]) -> list[str]:
-    return [item.card_key for item in items]
-
-
 def _home(site: Site, frame: str) -> RenderJob:
     featured = [n for n in site.news if n.featured][:HOME_FEATURED]
     sections = [(listing, listing.items[:HOME_PER_CATEGORY]) for listing in site.categories]
     shown = featured + [item for _, items in sections for item in items]
-    return RenderJob("", "home.html", {"featured": featured, "sections": sections},
-                     content_key(frame, "home", *_cards(shown)))
+    documents = site.library.documents[:HOME_DOCUMENTS]
+    return RenderJob("", "home.html", {"featured": featured, "sections": sections,
+                                       "documents": documents},
+                     content_key(frame, "home", *cards(shown), *cards(documents)))
 
 
 def _paginated(items: Sequence[NewsItem], url_of: Callable[[int], str], kind: str,
                listing: Listing | None, site: Site, frame: str) -> list[RenderJob]:
-    per_page = site.config.per_page
-    total = max(1, math.ceil(len(items) / per_page))
-    jobs = []
-    for number in range(1, total + 1):
-        shown = tuple(items[(number - 1) * per_page:number * per_page])
-        pager = Pager(number, total, shown, url_of)
-        key = content_key(frame, kind, url_of(number), str(total), *_cards(shown))
-        jobs.append(RenderJob(url_of(number), "list.html",
-                              {"kind": kind, "listing": listing, "pager": pager}, key))
-    return jobs
+    return paginate(items, url_of, "list.html", {"kind": kind, "listing": listing},
+                    site.config.per_page, frame)
 
 
 def _news_page(site: Site, item: NewsItem, frame: str) -> RenderJob:
     newer, older, related = site.newer[item.url], site.older[item.url], site.related[item.url]
+    documents = site.library.names.get(item.url, ())
     key = content_key(frame, "news", item.digest, item.html, item.url,
-                      *_cards(newer), "|", *_cards(older), "|", *_cards(related))
-    return RenderJob(item.url, "news.html",
-                     {"item": item, "newer": newer, "older": older, "related": related}, key)
+                      *cards(newer), "|", *cards(older), "|", *cards(related),
+                      "|", *cards(documents))
+    return RenderJob(item.url, "news.html", {"item": item, "newer": newer, "older": older,
+                                             "related": related, "documents": documents}, key)
 
 
 def _feed(site: Site, listing: Listing | None, frame: str) -> RenderJob:
@@ -115,7 +92,7 @@ def _feed(site: Site, listing: Listing | None, frame: str) -> RenderJob:
     # The newest item's date, not the build time, so that an unchanged site gives the same feed.
     updated = items[0].date if items else dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc)
     return RenderJob(url, "atom.xml", {"listing": listing, "items": items, "updated": updated},
-                     content_key(frame, "feed", url, *_cards(items)))
+                     content_key(frame, "feed", url, *cards(items)))
 
 
 def _sitemap(site: Site, jobs: list[RenderJob], frame: str) -> RenderJob:

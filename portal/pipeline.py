@@ -19,14 +19,14 @@ from pathlib import Path
 
 from . import __version__
 from .assets import copy_static, fingerprint_theme, folder_digest
-from .cache import Cache, content_key
+from .cache import Cache, TreeManifests, content_key
 from .collection import Site, Visibility, collect
 from .config import SiteConfig, load_config
 from .discover import discover
 from .errors import BuildFailed, ContentError, ErrorLog, TemplateFailure
 from .locale import Locale, load_locale
 from .markup import summary_of, to_html_many
-from .models import ModelContext, news_from, page_from
+from .models import ModelContext, document_from, news_from, page_from
 from .pages import frame_key, plan_pages
 from .parse import read_source
 from .render import Renderer, render_all
@@ -34,6 +34,7 @@ from .write import DiskWriter, Writer
 
 
 ENGINE_LIBRARIES = ("jinja2", "markdown", "nh3", "python-slugify", "pyyaml")
+MODEL_BUILDERS = {"news": news_from, "page": page_from, "document": document_from}
 
 
 @dataclass(frozen=True)
@@ -86,9 +87,10 @@ def build(options: BuildOptions, writer: Writer | None = None) -> BuildResult:
     site = _load_site(config, options, errors, clock)
     if errors:
         raise BuildFailed(errors.sorted(), locale)
-    writer = writer or DiskWriter(options.output_dir)
+    writer = writer or DiskWriter(options.output_dir, _tree_manifests(options))
+    clock.lap("prepare staging")
     try:
-        pages, reused = _write_site(site, locale, options, writer)
+        pages, reused = _write_site(site, locale, options, writer, clock)
         clock.lap("render + write")
         writer.publish()
         clock.lap("publish")
@@ -116,50 +118,48 @@ def build_time() -> dt.datetime:
 
 def _load_site(config: SiteConfig, options: BuildOptions, errors: ErrorLog, clock: Stopwatch) -> Site:
     ctx = ModelContext(errors, config.zone, options.root / "static", config.urls)
-    news, pages = [], []
+    models: dict[str, list] = {kind: [] for kind in MODEL_BUILDERS}
     for source in discover(options.root):
         entry = read_source(source, errors)
-        if entry is None:
-            continue
-        model = (news_from if source.kind == "news" else page_from)(entry, ctx)
+        model = MODEL_BUILDERS[source.kind](entry, ctx) if entry is not None else None
         if model is not None:
-            (news if source.kind == "news" else pages).append(model)
+            models[source.kind].append(model)
     clock.lap("config + discover + parse + model")
     visibility = Visibility(options.drafts, options.future, build_time())
-    news, pages = _with_html(news, pages, _cache(options, "markup"), options.jobs, engine_digest())
+    models = _with_html(models, _cache(options, "markup"), options.jobs, engine_digest())
     clock.lap("markdown")
-    site = collect(news, pages, config, visibility, errors)
+    site = collect(models["news"], models["page"], models["document"], config, visibility, errors)
     clock.lap("collect")
     return site
 
 
-def _with_html(news: list, pages: list, cache: Cache, jobs: int, engine: str) -> tuple[list, list]:
+def _with_html(models: dict[str, list], cache: Cache, jobs: int, engine: str) -> dict[str, list]:
     """Fill in each body's HTML (and a summary where the editor gave none)."""
-    entries = news + pages
+    entries = [entry for kind in models for entry in models[kind]]
     keys = [content_key(engine, entry.digest) for entry in entries]
     found = {key: cache.get(key) for key in keys}
     todo = [i for i, key in enumerate(keys) if found[key] is None]
     for index, html in zip(todo, to_html_many([entries[i].body for i in todo], jobs)):
         found[keys[index]] = html.encode("utf-8")
         cache.put(keys[index], found[keys[index]])
-    done = []
-    for entry, key in zip(entries, keys):
-        html = found[key].decode("utf-8")
-        done.append(replace(entry, html=html, summary=entry.summary or summary_of(html)))
+    done = iter(replace(entry, html=html, summary=entry.summary or summary_of(html))
+                for entry, html in ((e, found[k].decode("utf-8")) for e, k in zip(entries, keys)))
     cache.prune()
-    return done[:len(news)], done[len(news):]
+    return {kind: [next(done) for _ in models[kind]] for kind in models}
 
 
-def _write_site(site: Site, locale: Locale, options: BuildOptions, writer: Writer) -> tuple[int, int]:
+def _write_site(site: Site, locale: Locale, options: BuildOptions, writer: Writer,
+                clock: Stopwatch) -> tuple[int, int]:
     templates = options.root / "templates"
     copy_static(options.root / "static", writer)
     assets = fingerprint_theme(templates, writer)
     frame = frame_key(site, folder_digest(templates), engine_digest(), assets)
     renderer = Renderer(templates, site, locale, assets)
     cache = _cache(options, "pages")
+    jobs = plan_pages(site, frame)
+    clock.lap("static + theme + plan pages")
     try:
-        stats = render_all(plan_pages(site, frame), renderer, writer, cache,
-                           options.jobs, options.progress)
+        stats = render_all(jobs, renderer, writer, cache, options.jobs, options.progress)
     except TemplateFailure as failure:
         raise BuildFailed([_template_error(failure, options.root)], locale) from None
     cache.prune()
@@ -168,6 +168,11 @@ def _write_site(site: Site, locale: Locale, options: BuildOptions, writer: Write
 
 def _cache(options: BuildOptions, name: str) -> Cache:
     return Cache(options.root / ".cache" / name if options.use_cache else None)
+
+
+def _tree_manifests(options: BuildOptions) -> TreeManifests:
+    return TreeManifests(options.root / ".cache" / "trees" if options.use_cache else None,
+                         options.output_dir)
 
 
 def _template_error(failure: TemplateFailure, root: Path) -> ContentError:

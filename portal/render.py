@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import multiprocessing
 import traceback
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -21,6 +20,7 @@ from .cache import Cache
 from .errors import TemplateFailure
 from .collection import Site
 from .locale import Locale
+from .documents import link_numbers
 from .markup import frozen_heap, rebase
 from .urls import output_file
 from .write import Writer
@@ -58,11 +58,27 @@ class Renderer:
             iso=lambda d: d.astimezone(config.zone).isoformat(timespec="seconds"),
             fmt=lambda text, **params: text.format(**params),
             rebase=lambda body_html: rebase(body_html, base_path),
+            link_documents=self.link_documents,
+            filesize=lambda size: _file_size(size, locale),
             tel=lambda number: "".join(ch for ch in number if ch.isdigit() or ch == "+"),
         )
         self.env.globals.update(site=site, config=config, t=locale.ui, assets=assets,
                                 weather=weather, cached_partial=self.cached_partial)
         self._partials: dict[str, Markup] = {}
+        self.library = site.library
+        # JSON files (open data, the filter index): stable key order, readable Vietnamese.
+        self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
+
+    def link_documents(self, body_html: str) -> Markup:
+        """Turn the numbers of known documents in a body into links, drawn by the
+        theme's partials/document_link.html."""
+        link = self.env.get_template("partials/document_link.html")
+
+        def draw(number: str) -> str:
+            document = self.library.by_number[number.casefold()]
+            return link.render(doc=document, text=number).strip()
+
+        return Markup(link_numbers(body_html, self.library.pattern, draw))
 
     def cached_partial(self, name: str) -> Markup:
         """Render a partial once a build, like Hugo's partialCached: for parts of the frame
@@ -83,6 +99,12 @@ class Renderer:
             raise TemplateFailure(name, line, error.message or str(error)) from None
 
 
+def _file_size(size: int, locale: Locale) -> str:
+    if size < 1024 * 1024:
+        return f"{locale.number(max(1, round(size / 1024)))} {locale.ui['kb']}"
+    return f"{locale.number(round(size / 1024 / 1024, 1))} {locale.ui['mb']}"
+
+
 def _template_frame(error: Exception, fallback: str) -> tuple[str, int | None]:
     """The innermost template file and line in a rendering error's traceback: Jinja
     rewrites its frames to point at the template source."""
@@ -95,12 +117,15 @@ def _template_frame(error: Exception, fallback: str) -> tuple[str, int | None]:
 
 def render_all(jobs: list[RenderJob], renderer: Renderer, writer: Writer, cache: Cache,
                workers: int, progress: bool) -> RenderStats:
-    """Link cached pages, render the rest (on `workers` processes when writing to disk)."""
+    """Keep pages already in place, link cached ones, render the rest (on `workers`
+    processes when writing to disk)."""
     missing = []
     for job in jobs:
-        cached = cache.path(job.key) if cache.has(job.key) else None
-        if cached is not None:
-            writer.link(output_file(job.url), cached)
+        rel = output_file(job.url)
+        if writer.expect(rel, job.key):
+            cache.keep(job.key)
+        elif cache.has(job.key):
+            writer.link(rel, cache.path(job.key), job.key)
         else:
             missing.append(job)
     bar = tqdm(total=len(missing), disable=not progress, delay=1.0, unit="page", leave=False)
@@ -145,6 +170,6 @@ def _render_one(job: RenderJob, renderer: Renderer, writer: Writer, cache: Cache
     data = renderer.render(job)
     stored = cache.put(job.key, data)
     if stored is None:
-        writer.write(output_file(job.url), data)
+        writer.write(output_file(job.url), data, job.key)
     else:
-        writer.link(output_file(job.url), stored)
+        writer.link(output_file(job.url), stored, job.key)

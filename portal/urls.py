@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from slugify import slugify as _slugify
 
 # Paths the engine fills itself; a page slug may not take them.
-BUILT_IN_PATHS = ("van-ban", "ke-hoach", "tim-kiem", "assets", "api", "feed.xml",
+BUILT_IN_PATHS = ("tim-kiem", "assets", "api", "feed.xml",
                   "sitemap.xml", "robots.txt", "404.html", "index.html")
 
 
@@ -33,6 +33,8 @@ class UrlScheme:
     category: str = "chuyen-muc"
     tag: str = "the"
     page: str = "trang"  # the pagination word: tin-tuc/trang/2/
+    documents: str = "van-ban"
+    plans: str = "ke-hoach"
 
     def news_item(self, slug: str) -> str:
         return f"{self.news}/{slug}/"
@@ -52,11 +54,29 @@ class UrlScheme:
     def static_page(self, slug: str) -> str:
         return f"{slug}/"
 
+    def document(self, slug: str) -> str:
+        return f"{self.documents}/{slug}/"
+
+    def documents_list(self, number: int = 1) -> str:
+        return self.paged(f"{self.documents}/", number)
+
+    def document_type(self, slug: str, number: int = 1) -> str:
+        return self.paged(f"{self.documents}/loai/{slug}/", number)
+
+    def document_year(self, year: int | str, number: int = 1) -> str:
+        return self.paged(f"{self.documents}/nam/{year}/", number)
+
+    def document_issuer(self, slug: str, number: int = 1) -> str:
+        return self.paged(f"{self.documents}/co-quan/{slug}/", number)
+
+    def plans_page(self) -> str:
+        return f"{self.plans}/"
+
     def paged(self, first: str, number: int) -> str:
         return first if number == 1 else f"{first}{self.page}/{number}/"
 
     def reserved(self) -> set[str]:
-        return {self.news, self.category, self.tag, *BUILT_IN_PATHS}
+        return {self.news, self.category, self.tag, self.documents, self.plans, *BUILT_IN_PATHS}
 
 
 def output_file(url: str) -> str:

@@ -1,11 +1,26 @@
 """Stage 7: write the site. The disk writer builds into a staging folder next to the
-output and swaps it in only when everything succeeded; the memory writer serves tests."""
+output and swaps it in only when everything succeeded; the memory writer serves tests.
+
+Writing twelve thousand pages, each in its own folder, costs seconds on a slow disk,
+and so does deleting them. So the tree a build replaces is not deleted: it is kept
+beside the output (`.site.spare`) and becomes the next build's staging folder,
+brought up to date file by file. A manifest per tree (`TreeManifests`) says which
+content each file was written from; a file is left alone only when its manifest entry
+has the wanted key and the file on disk still has the recorded size, mtime and inode.
+Everything else the tree holds is replaced or deleted, so the result is the same as
+writing a fresh tree.
+"""
 
 from __future__ import annotations
 
 import os
+import posixpath
 import shutil
+import stat
 from pathlib import Path
+from typing import Callable
+
+from .cache import FileRecord, Stamp, TreeManifests, bytes_key
 
 
 class Writer:
@@ -13,14 +28,21 @@ class Writer:
 
     root: Path | None = None
 
-    def write(self, rel: str, data: bytes) -> None:
+    def expect(self, rel: str, key: str) -> bool:
+        """Note that the site has `rel` with the content `key`. True when the folder being
+        written holds exactly that already, so that nothing need be rendered or written."""
+        return False
+
+    def write(self, rel: str, data: bytes, key: str | None = None) -> None:
+        """`key` names the content (a page's cache key); by default, the bytes' hash."""
         raise NotImplementedError
 
     def copy(self, rel: str, source: Path) -> None:
         self.write(rel, source.read_bytes())
 
-    def link(self, rel: str, source: Path) -> None:
-        self.copy(rel, source)
+    def link(self, rel: str, source: Path, key: str) -> None:
+        """Put a cache entry (whose key is `key`) at `rel`."""
+        self.write(rel, source.read_bytes(), key)
 
     def publish(self) -> None:
         """Make the written files the site."""
@@ -33,55 +55,222 @@ class MemoryWriter(Writer):
     def __init__(self) -> None:
         self.files: dict[str, bytes] = {}
 
-    def write(self, rel: str, data: bytes) -> None:
+    def write(self, rel: str, data: bytes, key: str | None = None) -> None:
         self.files[rel] = data
 
     def text(self, rel: str) -> str:
         return self.files[rel].decode("utf-8")
 
 
+class SpareTree:
+    """An earlier build's tree, surveyed once before it is brought up to date."""
+
+    def __init__(self, root: Path, records: dict[str, FileRecord]):
+        self.records = records  # what its manifest says each file holds
+        self.files: dict[str, Stamp] = {}  # what is really there
+        self.empty_folders: list[str] = []
+        self._survey(root, "")
+
+    def holds(self, rel: str, key: str) -> bool:
+        record = self.records.get(rel)
+        return record is not None and record.key == key and self.files.get(rel) == record.stamp
+
+    def forget(self, rel: str) -> None:
+        """`rel` is being written anew: whatever was there no longer counts."""
+        self.records.pop(rel, None)
+
+    def _survey(self, folder: str | Path, prefix: str) -> None:
+        found = False
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                rel = prefix + entry.name
+                if entry.is_dir(follow_symlinks=False):
+                    self._survey(entry.path, rel + "/")
+                elif entry.is_file(follow_symlinks=False):
+                    self.files[rel] = Stamp.of(entry.stat(follow_symlinks=False))
+                else:  # a link (never built by us): writing through it could leave the tree
+                    os.unlink(entry.path)
+                    continue
+                found = True
+        if not found and prefix:
+            self.empty_folders.append(prefix.rstrip("/"))
+
+
 class DiskWriter(Writer):
-    def __init__(self, output: Path):
+    """Writes into `.<output>.staging`, which starts as the previous build's tree (or a
+    new folder), then swaps it in with two renames and keeps the replaced tree as the
+    spare for the next build. Forked workers can write through a copy of this object:
+    only the parent's `expect` calls are recorded."""
+
+    def __init__(self, output: Path, manifests: TreeManifests):
         self.output = output.resolve()
         self.root = self.output.parent / f".{self.output.name}.staging"
-        self._old = self.output.parent / f".{self.output.name}.old"
-        for leftover in (self.root, self._old):  # from a build that was killed
-            shutil.rmtree(leftover, ignore_errors=True)
-        self.root.mkdir(parents=True)
+        self._spare_folder = self.output.parent / f".{self.output.name}.spare"
+        self._manifests = manifests
+        self._spare = self._take_spare()
+        self._wanted: dict[str, str] = {}  # every file of this build -> its content key
 
-    def target(self, rel: str) -> Path:
-        path = (self.root / rel).resolve()
-        if not path.is_relative_to(self.root):
-            raise ValueError(f"refusing to write outside the site: {rel}")
-        return path
+    def expect(self, rel: str, key: str) -> bool:
+        rel = _checked(rel)
+        self._wanted[rel] = key
+        return self._spare.holds(rel, key)
 
-    def write(self, rel: str, data: bytes) -> None:
-        path = self.target(rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
+    def write(self, rel: str, data: bytes, key: str | None = None) -> None:
+        if not self.expect(rel, key or bytes_key(data)):
+            self._place(rel, lambda path: _create(path, data))
 
-    def copy(self, rel: str, source: Path) -> None:
-        path = self.target(rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, path)
-
-    def link(self, rel: str, source: Path) -> None:
+    def link(self, rel: str, source: Path, key: str) -> None:
         """Hard-link a cache entry: entries are replaced, never changed in place, so the
         published file cannot change under the site; a copy where links are impossible."""
-        path = self.target(rel)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(source, path)
-        except OSError:
-            shutil.copyfile(source, path)
+        if not self.expect(rel, key):
+            self._place(rel, lambda path: _link_or_copy(source, path))
 
     def publish(self) -> None:
-        # Two renames: the old site is whole until the first, the new one whole after the
-        # second; in between (microseconds) the output path is briefly absent.
-        if self.output.exists():
-            os.rename(self.output, self._old)
-        os.rename(self.root, self.output)
-        shutil.rmtree(self._old, ignore_errors=True)
+        self._sweep()
+        self._manifests.save(self.root, self._records())
+        self._swap()
+        self._manifests.keep_only([self.output, self._spare_folder])
 
     def discard(self) -> None:
-        shutil.rmtree(self.root, ignore_errors=True)
+        # Kept as the spare: files this build replaced have new stamps, so the tree's
+        # manifest no longer vouches for them and the next build rewrites them.
+        if not _is_folder(self.root):
+            return
+        if os.path.lexists(self._spare_folder):
+            _remove(self.root)
+        else:
+            os.rename(self.root, self._spare_folder)
+
+    def _take_spare(self) -> SpareTree:
+        """The tree to bring up to date: the spare (the site before last), else one a
+        killed build left as staging, else a new folder. Anything else by those names
+        (a link, a file, a second tree) is removed."""
+        if _is_folder(self._spare_folder):
+            _remove(self.root)
+            os.rename(self._spare_folder, self.root)
+        else:
+            _remove(self._spare_folder)
+            if not _is_folder(self.root):
+                _remove(self.root)
+                self.root.mkdir(parents=True)
+        return SpareTree(self.root, self._manifests.load(self.root))
+
+    def _place(self, rel: str, make: Callable[[Path], None]) -> None:
+        """Make a new file at `rel`. What the spare tree had there is replaced, never changed
+        in place: it may be a hard link to a cache entry, and so to a page of the live site."""
+        rel = _checked(rel)
+        self._spare.forget(rel)
+        path = self.root / rel
+        try:
+            make(path)
+        except (FileExistsError, FileNotFoundError, IsADirectoryError, NotADirectoryError):
+            # an older file, a folder not made yet, or a file where a folder goes
+            _clear_way(self.root, path)
+            make(path)
+
+    def _sweep(self) -> None:
+        """Delete what the spare tree has and this build does not, then the emptied folders."""
+        emptied = set(self._spare.empty_folders)
+        for rel, stamp in self._spare.files.items():
+            if rel not in self._wanted and _remove_if_unchanged(self.root / rel, stamp):
+                emptied.add(posixpath.dirname(rel))
+        for rel in emptied:
+            _remove_empty_folders(self.root, rel)
+
+    def _records(self) -> dict[str, FileRecord]:
+        """Every file of this build with its key and stamp; only new files need a stat."""
+        records = {}
+        for rel, key in self._wanted.items():
+            if self._spare.holds(rel, key):
+                records[rel] = self._spare.records[rel]
+            else:
+                records[rel] = FileRecord(key, Stamp.of(os.lstat(self.root / rel)))
+        return records
+
+    def _swap(self) -> None:
+        # Two renames: the old site is whole until the first, the new one whole after the
+        # second; in between (microseconds) the output path is briefly absent.
+        if _is_folder(self.output):
+            os.rename(self.output, self._spare_folder)
+        else:
+            _remove(self.output)
+        try:
+            os.rename(self.root, self.output)
+        except OSError:
+            if _is_folder(self._spare_folder) and not os.path.lexists(self.output):
+                os.rename(self._spare_folder, self.output)
+            raise
+
+
+def _checked(rel: str) -> str:
+    """`rel` as one spelling, refused if it would leave the site. A lexical check is
+    enough: the trees hold no links (the survey removes any it finds)."""
+    normal = posixpath.normpath(rel)
+    if normal.startswith(("/", "../")) or normal in (".", ".."):
+        raise ValueError(f"refusing to write outside the site: {rel}")
+    return normal
+
+
+def _create(path: Path, data: bytes) -> None:
+    with open(path, "xb") as file:  # "x": fail rather than write into an existing file
+        file.write(data)
+
+
+def _link_or_copy(source: Path, path: Path) -> None:
+    try:
+        os.link(source, path)
+    except (FileExistsError, FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        raise
+    except OSError:  # another file system, or links not allowed
+        shutil.copyfile(source, path)
+
+
+def _clear_way(root: Path, path: Path) -> None:
+    """Make room for a new file at `path`: remove what stands there and any file that
+    stands where one of its folders goes, then create the folders."""
+    folder = root
+    for part in path.relative_to(root).parts[:-1]:
+        folder = folder / part
+        try:
+            if not stat.S_ISDIR(os.lstat(folder).st_mode):
+                os.unlink(folder)
+        except FileNotFoundError:
+            break
+    _remove(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+
+
+def _remove_if_unchanged(path: Path, stamp: Stamp) -> bool:
+    """Delete the spare tree's file unless something new took its place (a folder of this
+    build, or a file written under another spelling on a case-insensitive disk)."""
+    try:
+        if Stamp.of(os.lstat(path)) != stamp:
+            return False
+        os.unlink(path)
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    return True
+
+
+def _remove_empty_folders(root: Path, rel: str) -> None:
+    while rel:
+        try:
+            os.rmdir(root / rel)
+        except OSError:  # not empty: it holds files of this build
+            return
+        rel = posixpath.dirname(rel)
+
+
+def _is_folder(path: Path) -> bool:
+    """A real folder, not a link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
+
+
+def _remove(path: Path) -> None:
+    if _is_folder(path):
+        shutil.rmtree(path)
+    elif os.path.lexists(path):
+        os.unlink(path)

@@ -37,10 +37,15 @@ class Case:
 
 
 def _destination(fixture: str) -> str:
-    """config_*.yaml replaces config.yaml, page_*.md is a page, anything else a news item."""
+    """config_*.yaml replaces config.yaml, page_*.md is a page, doc_news_*.md a news item
+    about documents, doc_*.md a document, anything else a news item."""
     if fixture.endswith(".yaml"):
         return "config.yaml"
-    return f"content/pages/{fixture}" if fixture.startswith("page_") else f"content/news/{fixture}"
+    if fixture.startswith("page_"):
+        return f"content/pages/{fixture}"
+    if fixture.startswith("doc_") and not fixture.startswith("doc_news_"):
+        return f"content/documents/{fixture}"
+    return f"content/news/{fixture}"
 
 
 CASES = [
@@ -66,6 +71,19 @@ CASES = [
     Case(("config_wrong_value.yaml",), 3, "per_page", ("từ 1 trở lên", "0")),
     Case(("config_wrong_language.yaml",), 3, "language", ("'fr'", "vi, en")),
     Case(("config_unknown_key.yaml",), 6, "hotline", ("không có khoá", "hotlines")),
+    # Documents ("văn bản"): content/documents/, see `_destination`.
+    Case(("doc_duplicate_number_a.md", "doc_duplicate_number_b.md"), 2, "number", ("trùng",)),
+    Case(("doc_missing_number.md",), 1, "number", ("thiếu trường bắt buộc", "number: 606/KH-UBND")),
+    Case(("doc_missing_type.md",), 1, "type", ("thiếu trường bắt buộc", "type: Kế hoạch")),
+    Case(("doc_missing_issuer.md",), 1, "issuer", ("thiếu trường bắt buộc", "issuer: ")),
+    Case(("doc_missing_issued.md",), 1, "issued", ("thiếu trường bắt buộc", "issued: 2023-03-07")),
+    Case(("doc_missing_title.md",), 1, "title", ("thiếu trường bắt buộc", "title: ")),
+    Case(("doc_expires_before_issued.md",), 7, "expires", ("2022-12-31", "2023-03-07", "sớm hơn")),
+    Case(("doc_missing_attachment.md",), 7, "files", ("không có tệp", "static/files/khong-co.pdf")),
+    Case(("doc_targets_not_list.md",), 7, "targets", ("danh sách", "{label, value}", "targets: [{label:")),
+    Case(("doc_target_without_value.md",), 7, "targets", ("mục thứ 2", "{label, value}", "targets: [{label:")),
+    Case(("doc_news_unknown_document.md",), 5, "documents", ("999/KH-UBND", "content/documents/",
+                                                              'new document "999/KH-UBND"')),
 ]
 
 
@@ -104,7 +122,9 @@ def refuse(built: SiteDir, tmp_path_factory):
             shutil.copytree(built.root, site.root)
             digest = site.tree_digest()
             for name in fixtures:
-                shutil.copyfile(INVALID / name, site.root / _destination(name))
+                destination = site.root / _destination(name)
+                destination.parent.mkdir(parents=True, exist_ok=True)  # content/documents/ is new
+                shutil.copyfile(INVALID / name, destination)
             done[fixtures] = Refusal(site, digest, site.build())
         return done[fixtures]
 
@@ -152,6 +172,15 @@ def test_duplicate_url_error_names_the_other_file(refuse):
     a, b = "content/news/duplicate_url_a.md", "content/news/duplicate_url_b.md"
     assert any(b in line for line in refused.error_lines(a)) or \
         any(a in line for line in refused.error_lines(b)), refused.run.stderr
+
+
+def test_duplicate_number_error_names_both_files(refuse):
+    refused = refuse("doc_duplicate_number_a.md", "doc_duplicate_number_b.md")
+    a, b = "content/documents/doc_duplicate_number_a.md", "content/documents/doc_duplicate_number_b.md"
+    said = [line for line in refused.error_lines(a) + refused.error_lines(b)
+            if "606/KH-UBND" in line and "số ký hiệu riêng" in line]
+    assert said, refused.run.stderr
+    assert all(a in line and b in line for line in said), said
 
 
 def test_slug_that_climbs_out_writes_nothing_outside(refuse):

@@ -1,0 +1,162 @@
+"""The document library in the collection: each document's status on the build date,
+listings by type, year and issuer, plans by year, and the links both ways between
+news items and the documents they name (in `documents:` or by number in the text)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field, replace
+from typing import Callable, Iterator
+
+from .errors import ErrorLog
+from .models import Document, NewsItem, Term
+from .urls import UrlScheme
+
+IN_FORCE, EXPIRED, NOT_YET = "in_force", "expired", "not_yet"
+
+# Text inside these elements is never turned into a link: it is code, a heading,
+# or already a link.
+_LEAVE_ALONE = {"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
+_TAG = re.compile(r"(<[^>]*>)")
+_TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9]+)")
+
+
+@dataclass(frozen=True)
+class Shelf:
+    """Documents under one heading (a type, a year, an issuer), newest first."""
+
+    term: Term
+    items: tuple[Document, ...]
+
+
+@dataclass(frozen=True)
+class Library:
+    documents: tuple[Document, ...] = ()  # newest issued first
+    by_type: tuple[Shelf, ...] = ()
+    by_year: tuple[Shelf, ...] = ()  # newest year first
+    by_issuer: tuple[Shelf, ...] = ()
+    plans_by_year: tuple[Shelf, ...] = ()
+    named_by: dict[str, tuple[NewsItem, ...]] = field(default_factory=dict)  # doc URL -> news
+    names: dict[str, tuple[Document, ...]] = field(default_factory=dict)  # news URL -> docs
+    pattern: re.Pattern | None = None  # every known number, for linking in text
+    by_number: dict[str, Document] = field(default_factory=dict)  # lower-cased number -> doc
+
+
+def status_on(document: Document, now: dt.datetime) -> str:
+    """In force from `effective` (else the issue date) until the day `expires`, when it
+    ceases ("hết hiệu lực kể từ ngày …")."""
+    if now < (document.effective or document.issued):
+        return NOT_YET
+    if document.expires is not None and now >= document.expires:
+        return EXPIRED
+    return IN_FORCE
+
+
+def collect_library(documents: list[Document], news: tuple[NewsItem, ...], urls: UrlScheme,
+                    plan_type: str, now: dt.datetime, errors: ErrorLog) -> Library:
+    shelved = sorted((replace(d, status=status_on(d, now)) for d in documents),
+                     key=lambda d: (-d.issued.timestamp(), d.number))
+    by_number = _unique_numbers(shelved, errors)
+    pattern = _number_pattern(by_number)
+    names = {item.url: _named(item, by_number, pattern, errors) for item in news}
+    named_by: dict[str, list[NewsItem]] = defaultdict(list)
+    for item in news:
+        for document in names[item.url]:
+            named_by[document.url].append(item)
+    plans = [d for d in shelved if d.type.name.casefold() == plan_type.casefold()]
+    return Library(
+        documents=tuple(shelved),
+        by_type=_shelves(shelved, lambda d: d.type),
+        by_year=_years(shelved, urls),
+        by_issuer=_shelves(shelved, lambda d: d.issuer),
+        plans_by_year=_years(plans, urls),
+        named_by={url: tuple(items) for url, items in named_by.items()},
+        names=names, pattern=pattern, by_number=by_number)
+
+
+def _unique_numbers(documents: list[Document], errors: ErrorLog) -> dict[str, Document]:
+    found: dict[str, Document] = {}
+    for document in documents:
+        key = document.number.casefold()
+        if key in found:
+            errors.add(document.path, "duplicate_number", line=document.url_from[1], field="number",
+                       value=document.number, other=found[key].path)
+        else:
+            found[key] = document
+    return found
+
+
+def _number_pattern(by_number: dict[str, Document]) -> re.Pattern | None:
+    if not by_number:
+        return None
+    # Longest first, so "25/2022/NQ-HĐND" wins over a shorter number inside it.
+    numbers = sorted((d.number for d in by_number.values()), key=len, reverse=True)
+    return re.compile(r"(?<![\w/-])(" + "|".join(map(re.escape, numbers)) + r")(?![\w/-])",
+                      re.IGNORECASE)
+
+
+def _named(item: NewsItem, by_number: dict[str, Document], pattern: re.Pattern | None,
+           errors: ErrorLog) -> tuple[Document, ...]:
+    """The documents a news item names: its `documents:` list, then numbers in its text."""
+    named: dict[str, Document] = {}
+    for number in item.documents:
+        document = by_number.get(number.casefold())
+        if document is None:
+            errors.add(item.path, "unknown_document", line=item.documents_line, field="documents",
+                       value=number)
+        else:
+            named.setdefault(document.url, document)
+    for number in numbers_in(item.html, pattern):
+        document = by_number[number.casefold()]
+        named.setdefault(document.url, document)
+    return tuple(named.values())
+
+
+def numbers_in(html: str, pattern: re.Pattern | None) -> list[str]:
+    if pattern is None:
+        return []
+    return [m.group(1) for text, free in _segments(html) if free for m in pattern.finditer(text)]
+
+
+def link_numbers(html: str, pattern: re.Pattern | None, link: Callable[[str], str]) -> str:
+    """Replace each known number in the text (not in code, headings or links) by
+    `link(number)`, which the theme renders."""
+    if pattern is None:
+        return html
+    return "".join(pattern.sub(lambda m: link(m.group(1)), text) if free else text
+                   for text, free in _segments(html))
+
+
+def _segments(html: str) -> Iterator[tuple[str, bool]]:
+    """The HTML cut into tags and text; text is `free` when no element to leave alone
+    encloses it."""
+    depth = 0
+    for piece in _TAG.split(html):
+        if piece.startswith("<"):
+            name = _TAG_NAME.match(piece)
+            if name and name.group(1).lower() in _LEAVE_ALONE and not piece.endswith("/>"):
+                depth += -1 if piece.startswith("</") else 1
+                depth = max(depth, 0)
+            yield piece, False
+        elif piece:
+            yield piece, depth == 0
+
+
+def _shelves(documents: list[Document], term_of: Callable[[Document], Term]) -> tuple[Shelf, ...]:
+    grouped: dict[str, list[Document]] = defaultdict(list)
+    terms: dict[str, Term] = {}
+    for document in documents:
+        term = term_of(document)
+        grouped[term.slug].append(document)
+        terms.setdefault(term.slug, term)
+    return tuple(Shelf(terms[slug], tuple(grouped[slug])) for slug in sorted(grouped))
+
+
+def _years(documents: list[Document], urls: UrlScheme) -> tuple[Shelf, ...]:
+    grouped: dict[int, list[Document]] = defaultdict(list)
+    for document in documents:
+        grouped[document.year].append(document)
+    return tuple(Shelf(Term(str(year), str(year), urls.document_year(year)), tuple(grouped[year]))
+                 for year in sorted(grouped, reverse=True))
