@@ -5,6 +5,7 @@ news items and the documents they name (in `documents:` or by number in the text
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -54,13 +55,17 @@ def status_on(document: Document, now: dt.datetime) -> str:
     return IN_FORCE
 
 
-def collect_library(documents: list[Document], news: tuple[NewsItem, ...], urls: UrlScheme,
-                    plan_type: str, now: dt.datetime, errors: ErrorLog) -> Library:
-    shelved = sorted((replace(d, status=status_on(d, now)) for d in documents),
+def collect_library(documents: list[Document], news: tuple[NewsItem, ...], all_news: list[NewsItem],
+                    urls: UrlScheme, plan_type: str, now: dt.datetime, errors: ErrorLog) -> Library:
+    """`news` are the published items; `all_news` (drafts and scheduled ones too) are
+    checked for `documents:` entries that name no document."""
+    unique = _unique_numbers(sorted(documents, key=lambda d: d.path), errors)
+    shelved = sorted((replace(d, status=status_on(d, now)) for d in unique.values()),
                      key=lambda d: (-d.issued.timestamp(), d.number))
-    by_number = _unique_numbers(shelved, errors)
+    by_number = {d.number.casefold(): d for d in shelved}
+    _check_named(all_news, by_number, errors)
     pattern = _number_pattern(by_number)
-    names = {item.url: _named(item, by_number, pattern, errors) for item in news}
+    names = {item.url: _named(item, by_number, pattern) for item in news}
     named_by: dict[str, list[NewsItem]] = defaultdict(list)
     for item in news:
         for document in names[item.url]:
@@ -89,24 +94,31 @@ def _unique_numbers(documents: list[Document], errors: ErrorLog) -> dict[str, Do
 
 
 def _number_pattern(by_number: dict[str, Document]) -> re.Pattern | None:
+    """Matches known numbers as they stand in HTML text, where "&" is "&amp;"."""
     if not by_number:
         return None
     # Longest first, so "25/2022/NQ-HĐND" wins over a shorter number inside it.
-    numbers = sorted((d.number for d in by_number.values()), key=len, reverse=True)
+    numbers = sorted((html.escape(d.number, quote=False) for d in by_number.values()),
+                     key=len, reverse=True)
     return re.compile(r"(?<![\w/-])(" + "|".join(map(re.escape, numbers)) + r")(?![\w/-])",
                       re.IGNORECASE)
 
 
-def _named(item: NewsItem, by_number: dict[str, Document], pattern: re.Pattern | None,
-           errors: ErrorLog) -> tuple[Document, ...]:
+def _check_named(news: list[NewsItem], by_number: dict[str, Document], errors: ErrorLog) -> None:
+    for item in news:
+        for number in item.documents:
+            if number.casefold() not in by_number:
+                errors.add(item.path, "unknown_document", line=item.documents_line,
+                           field="documents", value=number)
+
+
+def _named(item: NewsItem, by_number: dict[str, Document],
+           pattern: re.Pattern | None) -> tuple[Document, ...]:
     """The documents a news item names: its `documents:` list, then numbers in its text."""
     named: dict[str, Document] = {}
     for number in item.documents:
         document = by_number.get(number.casefold())
-        if document is None:
-            errors.add(item.path, "unknown_document", line=item.documents_line, field="documents",
-                       value=number)
-        else:
+        if document is not None:
             named.setdefault(document.url, document)
     for number in numbers_in(item.html, pattern):
         document = by_number[number.casefold()]
@@ -114,26 +126,28 @@ def _named(item: NewsItem, by_number: dict[str, Document], pattern: re.Pattern |
     return tuple(named.values())
 
 
-def numbers_in(html: str, pattern: re.Pattern | None) -> list[str]:
+def numbers_in(body_html: str, pattern: re.Pattern | None) -> list[str]:
+    """The known numbers written in the text of a body, as plain text."""
     if pattern is None:
         return []
-    return [m.group(1) for text, free in _segments(html) if free for m in pattern.finditer(text)]
+    return [html.unescape(m.group(1)) for text, free in _segments(body_html) if free
+            for m in pattern.finditer(text)]
 
 
-def link_numbers(html: str, pattern: re.Pattern | None, link: Callable[[str], str]) -> str:
+def link_numbers(body_html: str, pattern: re.Pattern | None, link: Callable[[str], str]) -> str:
     """Replace each known number in the text (not in code, headings or links) by
     `link(number)`, which the theme renders."""
     if pattern is None:
-        return html
-    return "".join(pattern.sub(lambda m: link(m.group(1)), text) if free else text
-                   for text, free in _segments(html))
+        return body_html
+    return "".join(pattern.sub(lambda m: link(html.unescape(m.group(1))), text) if free else text
+                   for text, free in _segments(body_html))
 
 
-def _segments(html: str) -> Iterator[tuple[str, bool]]:
+def _segments(body_html: str) -> Iterator[tuple[str, bool]]:
     """The HTML cut into tags and text; text is `free` when no element to leave alone
     encloses it."""
     depth = 0
-    for piece in _TAG.split(html):
+    for piece in _TAG.split(body_html):
         if piece.startswith("<"):
             name = _TAG_NAME.match(piece)
             if name and name.group(1).lower() in _LEAVE_ALONE and not piece.endswith("/>"):

@@ -120,20 +120,21 @@ def page_from(entry: RawEntry, ctx: ModelContext) -> Page | None:
                 extra=read.extra(), url_from=_url_from(entry))
 
 
-def _slug(read: FieldReader, title: str) -> str:
-    """The item's slug: its own `slug:` (checked for path tricks) or one made from the title."""
+def _slug(read: FieldReader, text: str, source: str = "title") -> str:
+    """The item's slug: its own `slug:` (checked for path tricks) or one made from `text`,
+    the value of the `source` field (the title; a document's number)."""
     given = read.text("slug")
     if given and unsafe_slug(given):
         read.report("slug", "bad_slug", value=given)
         return ""
-    slug = slugify(given or title)
-    if not slug and (given or title):
-        read.report("slug" if given else "title", "empty_slug", value=given or title)
+    slug = slugify(given or text)
+    if not slug and (given or text):
+        read.report("slug" if given else source, "empty_slug", value=given or text)
     return slug
 
 
-def _url_from(entry: RawEntry) -> tuple[str, int]:
-    name = "slug" if entry.meta.get("slug") else "title"
+def _url_from(entry: RawEntry, default: str = "title") -> tuple[str, int]:
+    name = "slug" if entry.meta.get("slug") else default
     return name, field_line(entry, name)
 
 
@@ -205,9 +206,7 @@ def document_from(entry: RawEntry, ctx: ModelContext) -> Document | None:
     effective, expires = read.date("effective"), read.date("expires")
     if issued and expires and expires < issued:
         read.report("expires", "expires_before_issued", issued=issued.date(), value=expires.date())
-    slug = slugify(number)
-    if number and not slug:
-        read.report("number", "no_letters", value=number)
+    slug = _slug(read, number, "number")
     details = dict(signer=read.text("signer"), domain=read.text("field"), files=_attachments(read),
                    targets=_targets(read), summary=read.text("summary"))
     if read.failed or issued is None:
@@ -215,7 +214,7 @@ def document_from(entry: RawEntry, ctx: ModelContext) -> Document | None:
     return Document(path=entry.source.rel, number=number, slug=slug, url=ctx.urls.document(slug),
                     type=kind, title=title, issuer=issuer, issued=issued, effective=effective,
                     expires=expires, body=entry.body, digest=entry.digest, extra=read.extra(),
-                    url_from=("number", field_line(entry, "number")), **details)
+                    url_from=_url_from(entry, default="number"), **details)
 
 
 def _attachments(read: FieldReader) -> tuple[Attachment, ...]:

@@ -74,7 +74,7 @@ class Renderer:
         theme's partials/document_link.html."""
         link = self.env.get_template("partials/document_link.html")
 
-        def draw(number: str) -> str:
+        def draw(number: str) -> str:  # the number as plain text; the template escapes it
             document = self.library.by_number[number.casefold()]
             return link.render(doc=document, text=number).strip()
 

@@ -3,6 +3,7 @@ ready to fill in, at the path the engine expects; never overwrites."""
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,9 +54,9 @@ def _scaffold(kind: str) -> jinja2.Template:
 
 
 def _yaml_text(text: str) -> str:
-    """Quote a title when YAML would otherwise read it as something else."""
-    plain = re.fullmatch(r"[^:#\[\]{},&*!|>'\"%@`\-?][^:#]*", text) and not text.endswith(" ")
-    return text if plain else '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """Always quoted: a bare title such as Yes, null or 1.10 would be read by YAML as
+    something else. A JSON string is a valid YAML double-quoted one."""
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _document_type(number: str) -> str:

@@ -136,9 +136,6 @@ def test_new_with_an_unknown_kind_is_misuse(portal: SiteDir):
     assert not (portal.root / "content").exists()
 
 
-@pytest.mark.xfail(strict=True, reason="engine bug: portal/scaffold.py _yaml_text quotes only titles with "
-                   "YAML punctuation, so a title YAML reads as a boolean, null or number (Yes, No, null, "
-                   "1.10) is written bare and the new file breaks the build or changes the title")
 @pytest.mark.parametrize("title", ["Yes", "No", "null", "1.10"])
 def test_new_news_keeps_any_title_as_written(portal: SiteDir, title: str):
     assert new(portal, "news", title).code == 0

@@ -9,7 +9,7 @@
   var listing = document.querySelector(".doc-listing");
   var index = null;
 
-  // Citizens type with or without marks: "ke hoach" finds "Kế hoạch", "dd" finds "đ".
+  // Citizens type with or without marks: "ke hoach" finds "Kế hoạch", "d" finds "đ".
   function fold(text) {
     return String(text).toLowerCase().replace(/đ/g, "d").normalize("NFD").replace(/[\u0300-\u036f]/g, "");
   }
@@ -25,7 +25,7 @@
     if (want.type && doc.k !== want.type) { return false; }
     if (want.year && String(doc.y) !== want.year) { return false; }
     if (want.issuer && doc.i !== want.issuer) { return false; }
-    var text = fold(doc.n + " " + doc.t);
+    var text = fold(doc.n + " " + doc.k + " " + doc.t);
     return want.words.every(function (word) { return text.indexOf(word) !== -1; });
   }
 

@@ -1,0 +1,109 @@
+// Drives the document filter form of a built portal in headless Chromium.
+//
+//   node filter.js URL 'ACTIONS_JSON'
+//
+// URL is the site's root (http://127.0.0.1:PORT/). ACTIONS is a list run in order:
+//   {"goto": "/van-ban/?q=606", "javascript": true}  a new browser context at that path
+//   {"fill": "ke hoach"}                             type into the words box
+//   {"select": "loai", "value": "Kế hoạch"}          choose in a select (loai, nam, co-quan)
+//   {"reset": true}                                  press the reset button
+//   {"read": "label"}                                record what a citizen sees now
+// After each change the driver waits until the page has settled: the static listing is
+// hidden and a count shown exactly when some filter is set.
+// Prints one JSON object, label -> reading; exits 1 with {"error": …} on failure.
+"use strict";
+
+const path = require("path");
+const JUDGES = process.env.JUDGES_HOME || "/opt/judges";
+const { chromium } = require(process.env.PLAYWRIGHT_CORE ||
+  path.join(JUDGES, "node", "node_modules", "playwright-core"));
+
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--no-first-run"];
+const WAIT_MS = 5000;
+
+function settled() {
+  const form = document.querySelector(".doc-filter");
+  const listing = document.querySelector(".doc-listing");
+  if (!form || form.hidden || !listing) { return false; }
+  const active = ["q", "loai", "nam", "co-quan"].some((name) => form[name] && form[name].value);
+  const count = form.querySelector(".doc-filter-count").textContent.trim();
+  return listing.hidden === active && (count !== "") === active;
+}
+
+async function numbers(page, selector) {
+  const rows = page.locator(selector);
+  const found = [];
+  for (let i = 0; i < await rows.count(); i++) {
+    if (await rows.nth(i).isVisible()) {
+      found.push({ number: (await rows.nth(i).textContent()).trim(),
+                   href: await rows.nth(i).getAttribute("href") });
+    }
+  }
+  return found;
+}
+
+async function visible(page, selector) {
+  const found = page.locator(selector);
+  return (await found.count()) > 0 && await found.first().isVisible();
+}
+
+async function read(page) {
+  const form = page.locator("form.doc-filter");
+  return {
+    url: page.url(),
+    form: await visible(page, "form.doc-filter"),
+    listing: await visible(page, ".doc-listing"),
+    results: await numbers(page, ".doc-filter-results .doc-number a"),
+    listed: await numbers(page, ".doc-listing .doc-number a"),
+    count: (await form.locator(".doc-filter-count").count())
+      ? (await form.locator(".doc-filter-count").textContent()).trim() : "",
+    words: (await form.locator("input[name=q]").count())
+      ? await form.locator("input[name=q]").inputValue() : "",
+    browse: await page.locator("nav.browse a").count(),
+    text: await page.locator("main").innerText(),  // what is shown, not what is hidden
+  };
+}
+
+async function main() {
+  const [base, actionsText] = process.argv.slice(2);
+  const actions = JSON.parse(actionsText);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  const readings = {};
+  let context = null;
+  let page = null;
+  let scripted = true;
+  try {
+    for (const action of actions) {
+      if (action.goto !== undefined) {
+        if (context) { await context.close(); }
+        scripted = action.javascript !== false;
+        context = await browser.newContext({ javaScriptEnabled: scripted });
+        page = await context.newPage();
+        page.setDefaultTimeout(WAIT_MS);
+        await page.goto(new URL(action.goto, base).href, { waitUntil: "load" });
+      } else if (action.fill !== undefined) {
+        await page.fill("form.doc-filter input[name=q]", action.fill);
+      } else if (action.select !== undefined) {
+        await page.selectOption(`form.doc-filter select[name="${action.select}"]`, action.value);
+      } else if (action.reset) {
+        await page.click("form.doc-filter button[type=reset]");
+      } else if (action.read !== undefined) {
+        readings[action.read] = await read(page);
+        continue;
+      } else {
+        throw new Error("unknown action " + JSON.stringify(action));
+      }
+      if (scripted) { await page.waitForFunction(settled, null, { timeout: WAIT_MS }); }
+    }
+  } finally {
+    await browser.close();
+  }
+  process.stdout.write(JSON.stringify(readings) + "\n");
+}
+
+main().catch((error) => {
+  process.stdout.write(JSON.stringify({ error: String(error && error.stack || error) }) + "\n");
+  process.exit(1);
+});
