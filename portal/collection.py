@@ -44,6 +44,15 @@ class Site:
     related: dict[str, tuple[NewsItem, ...]] = field(default_factory=dict)
 
     @property
+    def latest_news(self) -> tuple[NewsItem, ...]:
+        """The sidebar's "latest news": on every page, so part of every page's key."""
+        return self.news[:self.config.sidebar_items]
+
+    @property
+    def latest_documents(self) -> tuple[Document, ...]:
+        return self.library.documents[:self.config.sidebar_items]
+
+    @property
     def menu(self) -> tuple[Page, ...]:
         return tuple(sorted((p for p in self.pages if p.menu is not None),
                             key=lambda p: (p.menu, p.title)))

@@ -69,7 +69,7 @@ def news_record(item, site: Site, base: str) -> dict:
     return {
         "title": item.title, "url": base + item.url, "date": item.date.isoformat(),
         "category": item.category.name, "tags": [tag.name for tag in item.tags],
-        "summary": item.summary, "author": item.author, "source": item.source,
+        "summary": item.summary, "author": item.author or None, "source": item.source or None,
         "image": base + item.image.lstrip("/") if item.image else None,
         "documents": [d.number for d in site.library.names.get(item.url, ())],
     }

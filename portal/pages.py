@@ -20,23 +20,14 @@ from .render import RenderJob
 
 HOME_FEATURED = 3
 HOME_PER_CATEGORY = 4
-SIDEBAR_LATEST = 5
 HOME_DOCUMENTS = 5
-
-
-def sidebar_news(site: Site) -> tuple[NewsItem, ...]:
-    return site.news[:SIDEBAR_LATEST]
-
-
-def sidebar_documents(site: Site) -> tuple:
-    return site.library.documents[:SIDEBAR_LATEST]
 
 
 def frame_key(site: Site, templates_digest: str, engine: str, assets: dict[str, str]) -> str:
     """What every page shows around its content."""
     menu = [(p.title, p.url, str(p.menu)) for p in site.menu]
     return content_key(engine, templates_digest, repr(site.config), repr(sorted(assets.items())),
-                       repr(menu), *cards(sidebar_news(site)), *cards(sidebar_documents(site)))
+                       repr(menu), *cards(site.latest_news), *cards(site.latest_documents))
 
 
 def plan_pages(site: Site, frame: str) -> list[RenderJob]:
