@@ -6,6 +6,7 @@ Front-matter keys the engine does not know are kept in `extra` and reach templat
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import zoneinfo
 from dataclasses import dataclass, field
@@ -51,7 +52,7 @@ class NewsItem:
     url_from: tuple[str, int] = ("title", 1)  # the field and line the URL comes from, for errors
     documents_line: int = 1  # where `documents:` is, for an error about a number in it
 
-    @property
+    @functools.cached_property  # asked for by every listing that shows the item
     def card_key(self) -> str:
         """What listings and feeds show of this item; their cache keys are made of these."""
         shown = (self.title, self.url, self.date.isoformat(), self.summary, self.image,
@@ -186,7 +187,7 @@ class Document:
     status: str = ""  # in_force | expired | not_yet, decided at build time by the collection
     url_from: tuple[str, int] = ("number", 1)
 
-    @property
+    @functools.cached_property  # asked for by every listing that shows the item
     def card_key(self) -> str:
         shown = (self.number, self.url, self.type.name, self.title, self.issuer.name,
                  self.issued.isoformat(), self.status)

@@ -163,8 +163,10 @@ class DiskWriter(Writer):
         path = self.root / rel
         try:
             make(path)
-        except (FileExistsError, FileNotFoundError, IsADirectoryError, NotADirectoryError):
-            # an older file, a folder not made yet, or a file where a folder goes
+        except FileNotFoundError:  # in a folder this build adds
+            _make_folders(self.root, path)
+            make(path)
+        except (FileExistsError, IsADirectoryError, NotADirectoryError):  # an older file is there
             _clear_way(self.root, path)
             make(path)
 
@@ -223,6 +225,13 @@ def _link_or_copy(source: Path, path: Path) -> None:
         raise
     except OSError:  # another file system, or links not allowed
         shutil.copyfile(source, path)
+
+
+def _make_folders(root: Path, path: Path) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError:  # a file, or a dangling link, where a folder goes
+        _clear_way(root, path)
 
 
 def _clear_way(root: Path, path: Path) -> None:
