@@ -14,20 +14,12 @@ from dataclasses import dataclass, field
 from .config import SiteConfig
 from .errors import ErrorLog
 from .documents import Library, collect_library
-from .models import Document, NewsItem, Page, Term
+from .models import Document, Listing, NewsItem, Page, group_by_term
 from .urls import UrlScheme
 
 # How far along a tag's date-ordered list to look for related items: enough to find
 # the closest matches, bounded so a tag on thousands of items costs the same as one on ten.
 RELATED_WINDOW = 25
-
-
-@dataclass(frozen=True)
-class Listing:
-    """A category or tag with its items, newest first."""
-
-    term: Term
-    items: tuple[NewsItem, ...]
 
 
 @dataclass(frozen=True)
@@ -74,8 +66,8 @@ def collect(news: list[NewsItem], pages: list[Page], documents: list[Document], 
     # After the library: two documents with one number are reported once, as such.
     documents_by_file = sorted(library.documents, key=lambda d: d.path)
     _check_collisions([*published, *shown_pages, *documents_by_file], errors)
-    categories = _listings(published, lambda item: (item.category,))
-    tags = _listings(published, lambda item: item.tags)
+    categories = group_by_term(published, lambda item: (item.category,))
+    tags = group_by_term(published, lambda item: item.tags)
     newer, older = _neighbours(categories, config.neighbour_items)
     return Site(config=config, urls=config.urls, news=tuple(published), pages=tuple(shown_pages),
                 categories=categories, tags=tags, library=library, newer=newer, older=older,
@@ -101,17 +93,6 @@ def _check_collisions(entries: list, errors: ErrorLog) -> None:
                        other=owner[entry.url])
         else:
             owner[entry.url] = entry.path
-
-
-def _listings(news: list[NewsItem], terms_of) -> tuple[Listing, ...]:
-    """Group items by term slug; names differing only in case or marks share a listing."""
-    grouped: dict[str, list[NewsItem]] = defaultdict(list)
-    first_term: dict[str, Term] = {}
-    for item in news:
-        for term in terms_of(item):
-            grouped[term.slug].append(item)
-            first_term.setdefault(term.slug, term)
-    return tuple(Listing(first_term[slug], tuple(grouped[slug])) for slug in sorted(grouped))
 
 
 def _neighbours(categories: tuple[Listing, ...], count: int) -> tuple[dict, dict]:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field, replace
 from typing import Callable, Iterator
 
 from .errors import ErrorLog
-from .models import Document, NewsItem, Term
+from .models import Document, Listing, NewsItem, Term, group_by_term
 from .urls import UrlScheme
 
 IN_FORCE, EXPIRED, NOT_YET = "in_force", "expired", "not_yet"
@@ -25,20 +25,12 @@ _TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9]+)")
 
 
 @dataclass(frozen=True)
-class Shelf:
-    """Documents under one heading (a type, a year, an issuer), newest first."""
-
-    term: Term
-    items: tuple[Document, ...]
-
-
-@dataclass(frozen=True)
 class Library:
     documents: tuple[Document, ...] = ()  # newest issued first
-    by_type: tuple[Shelf, ...] = ()
-    by_year: tuple[Shelf, ...] = ()  # newest year first
-    by_issuer: tuple[Shelf, ...] = ()
-    plans_by_year: tuple[Shelf, ...] = ()
+    by_type: tuple[Listing, ...] = ()
+    by_year: tuple[Listing, ...] = ()  # newest year first
+    by_issuer: tuple[Listing, ...] = ()
+    plans_by_year: tuple[Listing, ...] = ()
     named_by: dict[str, tuple[NewsItem, ...]] = field(default_factory=dict)  # doc URL -> news
     names: dict[str, tuple[Document, ...]] = field(default_factory=dict)  # news URL -> docs
     pattern: re.Pattern | None = None  # every known number, for linking in text
@@ -73,9 +65,9 @@ def collect_library(documents: list[Document], news: tuple[NewsItem, ...], all_n
     plans = [d for d in shelved if d.type.name.casefold() == plan_type.casefold()]
     return Library(
         documents=tuple(shelved),
-        by_type=_shelves(shelved, lambda d: d.type),
+        by_type=group_by_term(shelved, lambda d: (d.type,)),
         by_year=_years(shelved, urls),
-        by_issuer=_shelves(shelved, lambda d: d.issuer),
+        by_issuer=group_by_term(shelved, lambda d: (d.issuer,)),
         plans_by_year=_years(plans, urls),
         named_by={url: tuple(items) for url, items in named_by.items()},
         names=names, pattern=pattern, by_number=by_number)
@@ -158,19 +150,11 @@ def _segments(body_html: str) -> Iterator[tuple[str, bool]]:
             yield piece, depth == 0
 
 
-def _shelves(documents: list[Document], term_of: Callable[[Document], Term]) -> tuple[Shelf, ...]:
-    grouped: dict[str, list[Document]] = defaultdict(list)
-    terms: dict[str, Term] = {}
-    for document in documents:
-        term = term_of(document)
-        grouped[term.slug].append(document)
-        terms.setdefault(term.slug, term)
-    return tuple(Shelf(terms[slug], tuple(grouped[slug])) for slug in sorted(grouped))
+def _years(documents: list[Document], urls: UrlScheme) -> tuple[Listing, ...]:
+    """By year, newest year first."""
+    def year_of(document: Document) -> tuple[Term]:
+        year = str(document.year)
+        return (Term(year, year, urls.document_year(year)),)
 
-
-def _years(documents: list[Document], urls: UrlScheme) -> tuple[Shelf, ...]:
-    grouped: dict[int, list[Document]] = defaultdict(list)
-    for document in documents:
-        grouped[document.year].append(document)
-    return tuple(Shelf(Term(str(year), str(year), urls.document_year(year)), tuple(grouped[year]))
-                 for year in sorted(grouped, reverse=True))
+    by_year = group_by_term(documents, year_of)
+    return tuple(sorted(by_year, key=lambda listing: -int(listing.term.slug)))

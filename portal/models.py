@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections import defaultdict
+from typing import Callable, Iterable
 import hashlib
 import zoneinfo
 from dataclasses import dataclass, field
@@ -25,6 +27,27 @@ class Term:
     name: str
     slug: str
     url: str
+
+
+@dataclass(frozen=True)
+class Listing:
+    """Items under one term (a category, a tag, a document type, year or issuer), newest first."""
+
+    term: Term
+    items: tuple
+
+
+def group_by_term(items: Iterable, terms_of: Callable[[object], Iterable[Term]]
+                  ) -> tuple[Listing, ...]:
+    """Group items by term slug, keeping their order; names differing only in case or
+    marks share a listing, under the first spelling met."""
+    grouped: dict[str, list] = defaultdict(list)
+    first_term: dict[str, Term] = {}
+    for item in items:
+        for term in terms_of(item):
+            grouped[term.slug].append(item)
+            first_term.setdefault(term.slug, term)
+    return tuple(Listing(first_term[slug], tuple(grouped[slug])) for slug in sorted(grouped))
 
 
 @dataclass(frozen=True)
