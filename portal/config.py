@@ -113,8 +113,9 @@ def load_config(root: Path, errors: ErrorLog, base_url: str | None = None) -> Si
         config = replace(config, base_url=base_url)
     config = replace(config, base_url=config.base_url if config.base_url.endswith("/") else config.base_url + "/")
     config = _check_values(config, report)
-    if config.favicon and check_site_file(config.favicon, root / "static"):
-        report(("favicon",), check_site_file(config.favicon, root / "static"), value=config.favicon)
+    problem = check_site_file(config.favicon, root / "static") if config.favicon else None
+    if problem:
+        report(("favicon",), problem, value=config.favicon)
         config = replace(config, favicon="")
     return config
 

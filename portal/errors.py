@@ -40,9 +40,6 @@ class ErrorLog:
         self.errors.append(ContentError(
             shown, line, field, key, tuple((k, str(v)) for k, v in params.items())))
 
-    def extend(self, errors: list[ContentError]) -> None:
-        self.errors.extend(errors)
-
     def __bool__(self) -> bool:
         return bool(self.errors)
 

@@ -108,8 +108,9 @@ class FieldReader:
     def site_file(self, name: str) -> str:
         """A site path such as /media/a.jpg that must exist under static/."""
         path = self.text(name)
-        if path and check_site_file(path, self.static_dir) is not None:
-            self.report(name, check_site_file(path, self.static_dir), value=path)
+        problem = check_site_file(path, self.static_dir) if path else None
+        if problem:
+            self.report(name, problem, value=path)
             return ""
         return path
 

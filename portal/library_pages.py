@@ -13,8 +13,6 @@ from .render import RenderJob
 if TYPE_CHECKING:
     from .collection import Site
 
-FILTER_INDEX = "chi-muc.json"  # under the documents section: what the filter form searches
-
 
 def library_pages(site: Site, frame: str) -> list[RenderJob]:
     library, urls, per_page = site.library, site.urls, site.config.per_page
@@ -48,7 +46,7 @@ def _data_files(site: Site, frame: str) -> list[RenderJob]:
     """JSON for the filter form and for the province's open-data portal."""
     base = site.config.base_url
     payloads = {
-        f"{site.urls.documents}/{FILTER_INDEX}": filter_index(site.library, site.config.base_path),
+        site.urls.documents_index(): filter_index(site.library, site.config.base_path),
         "api/news.json": {"items": [news_record(item, site, base) for item in site.news]},
         "api/documents.json": {"items": [document_record(d, site.library, base)
                                          for d in site.library.documents]},

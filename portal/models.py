@@ -243,7 +243,7 @@ def document_from(entry: RawEntry, ctx: ModelContext) -> Document | None:
 
 def _attachments(read: FieldReader) -> tuple[Attachment, ...]:
     found = []
-    for index, item in enumerate(read.mappings("files", ("path", "title"))):
+    for item in read.mappings("files", ("path", "title")):
         path, title = str(item.get("path") or ""), str(item.get("title") or "")
         problem = check_site_file(path, read.static_dir)
         if problem:

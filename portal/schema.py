@@ -60,10 +60,10 @@ def _coerce(hint: Any, value: object, path: tuple[str, ...], report: Report) -> 
         return tuple(item for item in items if item is not None)
     if dataclasses.is_dataclass(hint):
         return build(hint, value, path, report)
-    return scalar(hint, value, path, report)
+    return _scalar(hint, value, path, report)
 
 
-def scalar(hint: type, value: object, path: tuple[str, ...], report: Report) -> Any:
+def _scalar(hint: type, value: object, path: tuple[str, ...], report: Report) -> Any:
     """Accept `value` as `hint`, allowing the conversions an editor expects (1 -> "1")."""
     if hint is float and isinstance(value, (int, float)) and not isinstance(value, bool):
         return float(value)

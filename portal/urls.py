@@ -60,6 +60,10 @@ class UrlScheme:
     def documents_list(self, number: int = 1) -> str:
         return self.paged(f"{self.documents}/", number)
 
+    def documents_index(self) -> str:
+        """The small JSON the filter form on the documents page searches."""
+        return f"{self.documents}/chi-muc.json"
+
     def document_type(self, slug: str, number: int = 1) -> str:
         return self.paged(f"{self.documents}/loai/{slug}/", number)
 

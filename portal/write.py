@@ -58,9 +58,6 @@ class MemoryWriter(Writer):
     def write(self, rel: str, data: bytes, key: str | None = None) -> None:
         self.files[rel] = data
 
-    def text(self, rel: str) -> str:
-        return self.files[rel].decode("utf-8")
-
 
 class SpareTree:
     """An earlier build's tree, surveyed once before it is brought up to date."""

@@ -12,6 +12,19 @@ from pathlib import Path
 GOLDEN = Path(__file__).resolve().parent / "golden"
 REPO = GOLDEN.parent.parent
 EPOCH = "1767225600"  # 2026-01-01: fixes "now" so the golden output never drifts
+# The theme's files are written as assets/<name>.<hash of content>.<ext>: their names pin
+# their bytes, so the golden copy keeps them empty rather than repeat templates/assets/.
+FINGERPRINTED = "assets/"
+
+
+def golden_view(root: Path) -> dict[str, bytes]:
+    """Each output file's path and bytes, fingerprinted theme files by name only."""
+    view = {}
+    for path in sorted(root.rglob("*")):
+        if path.is_file():
+            rel = path.relative_to(root).as_posix()
+            view[rel] = b"" if rel.startswith(FINGERPRINTED) else path.read_bytes()
+    return view
 
 
 def build_golden(output: Path) -> None:
@@ -30,4 +43,7 @@ if __name__ == "__main__":
     expected = GOLDEN / "expected"
     shutil.rmtree(expected, ignore_errors=True)
     build_golden(expected)
+    for path in (expected / FINGERPRINTED).rglob("*"):
+        if path.is_file():
+            path.write_bytes(b"")
     print(f"refreshed {expected}")

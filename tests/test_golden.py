@@ -5,17 +5,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from refresh_golden import GOLDEN, build_golden
-
-
-def _files(root: Path) -> dict[str, bytes]:
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
+from refresh_golden import GOLDEN, build_golden, golden_view
 
 
 def test_golden_site_output_is_unchanged(tmp_path: Path) -> None:
     build_golden(tmp_path / "site")
 
-    built, expected = _files(tmp_path / "site"), _files(GOLDEN / "expected")
+    built, expected = golden_view(tmp_path / "site"), golden_view(GOLDEN / "expected")
     assert sorted(built) == sorted(expected)
     changed = [name for name in expected if built[name] != expected[name]]
     assert not changed, f"output differs from tests/golden/expected: {changed}; " \
