@@ -8,6 +8,8 @@ times four builds of ``build.py``:
     warm        immediate rebuild, nothing changed
     edit-body   one article got an extra paragraph
     edit-title  one article got a new title (its neighbours' pages change too)
+    weather-on  the weather box turned on (provider `file`): every page changes
+    weather     new readings, as the hourly CI job brings: every page changes
 
 Each build runs as a child process; its peak RSS comes from ``os.wait4``,
 which returns the rusage of that one child (``RUSAGE_CHILDREN`` only gives a
@@ -87,6 +89,32 @@ def append_paragraph(article: Path) -> None:
              "toàn bộ điểm nước nguy hiểm trước mùa mưa lũ.\n")
     with article.open("a", encoding="utf-8", newline="\n") as handle:
         handle.write(extra)
+
+
+WEATHER_CONFIG = """
+weather:
+  provider: file
+  file: data/weather.json
+  locations:
+    - {name: Hà Nội, lat: 21.03, lon: 105.85}
+    - {name: Đà Nẵng, lat: 16.05, lon: 108.20}
+    - {name: TP Hồ Chí Minh, lat: 10.78, lon: 106.70}
+"""
+
+
+def write_weather(site: Path, temperature: float) -> None:
+    """Readings for the `file` provider (no network), taken at SOURCE_DATE_EPOCH."""
+    taken = "2023-11-14T22:13+00:00"
+    readings = [{"name": name, "taken": taken, "temperature": temperature, "code": 3}
+                for name in ("Hà Nội", "Đà Nẵng", "TP Hồ Chí Minh")]
+    (site / "data").mkdir(exist_ok=True)
+    (site / "data" / "weather.json").write_text(json.dumps({"readings": readings}), encoding="utf-8")
+
+
+def turn_weather_on(site: Path) -> None:
+    write_weather(site, 27.0)
+    with (site / "config.yaml").open("a", encoding="utf-8") as config:
+        config.write(WEATHER_CONFIG)
 
 
 def change_title(article: Path) -> None:
@@ -215,6 +243,10 @@ class SizeRun:
         self.step("edit-body")
         change_title(article)
         self.step("edit-title")
+        turn_weather_on(self.site)
+        self.step("weather-on")
+        write_weather(self.site, 29.0)
+        self.step("weather")
         return self.results, deterministic
 
 

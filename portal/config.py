@@ -53,8 +53,10 @@ class WeatherConfig:
     endpoint: str = "https://api.open-meteo.com/v1/forecast"
     locations: tuple[Location, ...] = ()
     max_age_hours: float = 6.0
-    live: bool = False
-    file: str = "data/weather.json"
+    live: bool = False  # the browser refreshes the box from the endpoint (progressive)
+    file: str = "data/weather.json"  # the `file` provider's readings
+    refresh_minutes: float = 30.0  # a build reuses readings younger than this
+    timeout_seconds: float = 3.0  # per attempt; there is one retry
 
 
 @dataclass(frozen=True)
@@ -132,6 +134,7 @@ def _check_values(config: SiteConfig, report: schema.Report) -> SiteConfig:
         report(("weather", "provider"), "choice", value=config.weather.provider,
                choices=", ".join(WEATHER_PROVIDERS))
         fixes["weather"] = replace(config.weather, provider="none")
+    fixes["weather"] = _check_weather(fixes.get("weather", config.weather), report)
     if not config.base_url.startswith(("http://", "https://")):
         report(("base_url",), "config_url", value=config.base_url)
         fixes["base_url"] = defaults.base_url
@@ -145,6 +148,25 @@ def _check_values(config: SiteConfig, report: schema.Report) -> SiteConfig:
         report(("timezone",), "config_timezone", value=config.timezone)
         fixes["timezone"] = defaults.timezone
     return replace(config, **fixes)
+
+
+def _check_weather(weather: WeatherConfig, report: schema.Report) -> WeatherConfig:
+    defaults = WeatherConfig()
+    fixes: dict[str, object] = {}
+    for name, low, high in (("max_age_hours", 0.1, 10_000), ("refresh_minutes", 0, 10_000),
+                            ("timeout_seconds", 0.5, 10)):
+        if not low <= getattr(weather, name) <= high:
+            report(("weather", name), "between", value=getattr(weather, name), min=low, max=high)
+            fixes[name] = getattr(defaults, name)
+    if not weather.endpoint.startswith(("http://", "https://")):
+        report(("weather", "endpoint"), "config_url", value=weather.endpoint)
+        fixes["endpoint"] = defaults.endpoint
+    for location in weather.locations:
+        if not (-90 <= location.lat <= 90 and -180 <= location.lon <= 180):
+            report(("weather", "locations"), "config_coordinates", name=location.name,
+                   lat=location.lat, lon=location.lon)
+            fixes["locations"] = ()
+    return replace(weather, **fixes)
 
 
 def _nearest_line(lines: dict[tuple[str, ...], int], key_path: tuple[str, ...]) -> int | None:

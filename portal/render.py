@@ -23,6 +23,7 @@ from .locale import Locale
 from .documents import link_numbers
 from .markup import frozen_heap, rebase
 from .urls import output_file
+from .weather import WeatherBox
 from .write import Writer
 
 
@@ -42,7 +43,7 @@ class RenderStats:
 
 class Renderer:
     def __init__(self, templates_dir: Path, site: Site, locale: Locale, assets: dict[str, str],
-                 weather: object = None):
+                 weather: WeatherBox | None = None):
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(templates_dir),
             autoescape=jinja2.select_autoescape(["html", "xml"]),

@@ -69,6 +69,13 @@ class SiteDir:
                               capture_output=True, text=True, env=run_env, cwd=self.root)
         return BuildRun(done.returncode, done.stdout, done.stderr)
 
+    def command(self, *args: str, env: dict | None = None) -> BuildRun:
+        """Run another command of build.py (`weather`, `check`, …) on this site."""
+        done = subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--source", str(self.root)],
+                              capture_output=True, text=True, env={**os.environ, **(env or {})},
+                              cwd=self.root)
+        return BuildRun(done.returncode, done.stdout, done.stderr)
+
     def read(self, rel: str) -> str:
         return (self.root / "site" / rel).read_text(encoding="utf-8")
 

@@ -7,7 +7,9 @@ regression in the theme fails CI here.
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -26,10 +28,23 @@ def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not (JUDGES / "install.sh").is_file():
         pytest.fail(f"the judges are missing: {JUDGES} (set JUDGES_DIR)")
     subprocess.run(["bash", str(JUDGES / "install.sh")], check=True, capture_output=True)
-    output = tmp_path_factory.mktemp("judged") / "site"
+    source = tmp_path_factory.mktemp("judged") / "portal"
+    for part in ("content", "static", "templates"):
+        shutil.copytree(REPO / part, source / part)
+    # The weather box in each of its states, with the live script: current, stale, no data.
+    config = (REPO / "config.yaml").read_text(encoding="utf-8")
+    (source / "config.yaml").write_text(config.replace("live: false", "live: true"), encoding="utf-8")
+    (source / "data").mkdir()
+    (source / "data" / "weather-cache.json").write_text(json.dumps({"readings": [
+        {"name": "TP Minh Giang", "lat": 18.67, "lon": 105.68, "taken": "2026-12-01T06:45+07:00",
+         "temperature": 21.4, "code": 3, "humidity": 84, "wind_kmh": 7.2, "low": 19.0, "high": 24.6},
+        {"name": "Hà Nội", "lat": 21.03, "lon": 105.85, "taken": "2026-11-30T20:00+07:00",
+         "temperature": 17.0, "code": 61, "humidity": 90, "wind_kmh": 12.0, "low": 15.0, "high": 19.0},
+    ]}), encoding="utf-8")
+    output = source / "site"
     env = {**os.environ, "SOURCE_DATE_EPOCH": "1796083200"}  # 2026-12-01: after the sample news, before its scheduled item
-    subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--source", str(REPO),
-                    "--output", str(output), "--quiet", "--no-cache"], check=True, env=env)
+    subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--source", str(source),
+                    "--quiet", "--no-cache", "--offline"], check=True, env=env)
     return output
 
 
