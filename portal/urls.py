@@ -76,6 +76,13 @@ class UrlScheme:
     def plans_page(self) -> str:
         return f"{self.plans}/"
 
+    def search_page(self) -> str:
+        return "tim-kiem/"
+
+    def search_bundle(self) -> str:
+        """Pagefind's files (its script, index and fragments), beside the search page."""
+        return "tim-kiem/pagefind/"
+
     def paged(self, first: str, number: int) -> str:
         return first if number == 1 else f"{first}{self.page}/{number}/"
 

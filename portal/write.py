@@ -44,6 +44,11 @@ class Writer:
         """Put a cache entry (whose key is `key`) at `rel`."""
         self.write(rel, source.read_bytes(), key)
 
+    def read(self, rel: str) -> bytes | None:
+        """A file this build has written, for stages that post-process pages (search); None
+        from a writer that keeps no files to read back (the index of `check`)."""
+        return None
+
     def publish(self) -> None:
         """Make the written files the site."""
 
@@ -57,6 +62,9 @@ class MemoryWriter(Writer):
 
     def write(self, rel: str, data: bytes, key: str | None = None) -> None:
         self.files[rel] = data
+
+    def read(self, rel: str) -> bytes:
+        return self.files[rel]
 
 
 class SpareTree:
@@ -121,6 +129,9 @@ class DiskWriter(Writer):
         published file cannot change under the site; a copy where links are impossible."""
         if not self.expect(rel, key):
             self._place(rel, lambda path: _link_or_copy(source, path))
+
+    def read(self, rel: str) -> bytes:
+        return (self.root / _checked(rel)).read_bytes()
 
     def publish(self) -> None:
         self._sweep()

@@ -1,0 +1,141 @@
+// Drives the search page of a built portal in headless Chromium.
+//
+//   node search.js URL 'ACTIONS_JSON'
+//
+// URL is the site's root (http://127.0.0.1:PORT/). ACTIONS is a list run in order:
+//   {"goto": "/tim-kiem/?q=606", "javascript": true}  a new browser context at that path
+//   {"search": "bao ve tre em"}                         type into the search page's box
+//   {"submit": "bao ve tre em"}                         the same, then press Enter (no typing pause)
+//   {"header": "duoi nuoc"}                             type into the header's box and press Enter
+//   {"select": "loai", "value": "document"}             choose a filter (loai, nam)
+//   {"more": true}                                      press "more results" until it is gone
+//   {"read": "label"}                                   record what a citizen sees now
+// After each change the driver waits until the search has settled: the address holds
+// the query and the results are not busy. Each reading also tells the bytes the page
+// downloaded since the last goto (Pagefind's files apart) and how long the step took.
+// Prints one JSON object, label -> reading; exits 1 with {"error": …} on failure.
+"use strict";
+
+const path = require("path");
+const JUDGES = process.env.JUDGES_HOME || "/opt/judges";
+const { chromium } = require(process.env.PLAYWRIGHT_CORE ||
+  path.join(JUDGES, "node", "node_modules", "playwright-core"));
+
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+  "--disable-component-update", "--disable-sync", "--no-first-run"];
+const WAIT_MS = 15000;
+
+function settled(want) {
+  const form = document.querySelector("form.search-page");
+  const list = document.querySelector(".search-results");
+  if (!form || !list || list.getAttribute("aria-busy") === "true") { return false; }
+  if (form.querySelector(".search-filters").hidden && !document.querySelector(".search-status").textContent) {
+    return false;  // Pagefind not loaded yet
+  }
+  const params = new URLSearchParams(location.search);
+  return Object.keys(want).every((name) => (params.get(name) || "") === want[name]);
+}
+
+async function results(page) {
+  return page.$$eval(".search-results .search-result", (items) => items.map((item) => ({
+    title: item.querySelector("h2 a").textContent,
+    href: item.querySelector("h2 a").getAttribute("href"),
+    meta: item.querySelector(".meta").textContent,
+    excerpt: item.querySelector(".search-excerpt").textContent,
+    marks: Array.from(item.querySelectorAll(".search-excerpt mark"), (mark) => mark.textContent),
+  })));
+}
+
+async function read(page, traffic, started) {
+  const visible = async (selector) => (await page.locator(selector).count()) > 0 &&
+    await page.locator(selector).first().isVisible();
+  return {
+    url: page.url(),
+    status: (await page.locator(".search-status").count())
+      ? (await page.locator(".search-status").textContent()).trim() : "",
+    results: (await page.locator(".search-results").count()) ? await results(page) : [],
+    more: await visible(".search-more"),
+    filters: await visible(".search-filters"),
+    years: await page.$$eval("#search-year option", (options) => options.map((o) => o.value).filter(Boolean)),
+    text: await page.locator("main").innerText(),
+    scripts: await page.$$eval("script[src]", (scripts) => scripts.map((s) => s.getAttribute("src"))),
+    pagefindBytes: traffic.filter((r) => r.url.includes("/pagefind/")).reduce((sum, r) => sum + r.bytes, 0),
+    pagefindFiles: traffic.filter((r) => r.url.includes("/pagefind/")).map((r) => r.url.split("/pagefind/")[1]),
+    otherBytes: traffic.filter((r) => !r.url.includes("/pagefind/")).reduce((sum, r) => sum + r.bytes, 0),
+    ms: Date.now() - started,
+  };
+}
+
+function wanted(page, changes) {
+  const params = new URL(page.url()).searchParams;
+  const want = { q: params.get("q") || "", loai: params.get("loai") || "", nam: params.get("nam") || "" };
+  return Object.assign(want, changes);
+}
+
+async function main() {
+  const [base, actionsText] = process.argv.slice(2);
+  const actions = JSON.parse(actionsText);
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  const readings = {};
+  let context = null;
+  let page = null;
+  let traffic = [];
+  let scripted = true;
+  let started = Date.now();
+  try {
+    for (const action of actions) {
+      if (action.read !== undefined) {
+        readings[action.read] = await read(page, traffic, started);
+        continue;
+      }
+      started = Date.now();
+      let want = null;
+      if (action.goto !== undefined) {
+        if (context) { await context.close(); }
+        scripted = action.javascript !== false;
+        context = await browser.newContext({ javaScriptEnabled: scripted });
+        page = await context.newPage();
+        page.setDefaultTimeout(WAIT_MS);
+        traffic = [];
+        page.on("response", async (response) => {
+          const sizes = await response.request().sizes().catch(() => null);
+          traffic.push({ url: response.url(), bytes: sizes ? sizes.responseBodySize : 0 });
+        });
+        await page.goto(new URL(action.goto, base).href, { waitUntil: "load" });
+        want = page.url().includes("/tim-kiem/") ? {} : null;
+      } else if (action.search !== undefined || action.submit !== undefined) {
+        const words = action.search !== undefined ? action.search : action.submit;
+        await page.fill("#search-q", words);
+        if (action.submit !== undefined) {
+          started = Date.now();
+          await page.press("#search-q", "Enter");
+        }
+        want = wanted(page, { q: words.trim() });
+      } else if (action.header !== undefined) {
+        await page.fill("#site-search-q", action.header);
+        await Promise.all([page.waitForNavigation(), page.press("#site-search-q", "Enter")]);
+        want = { q: action.header.trim() };
+      } else if (action.select !== undefined) {
+        await page.selectOption(`#search-${action.select === "loai" ? "type" : "year"}`, action.value);
+        want = wanted(page, { [action.select]: action.value });
+      } else if (action.more) {
+        while (await page.locator(".search-more").isVisible()) {
+          await page.click(".search-more");
+          await page.waitForFunction(settled, {}, { timeout: WAIT_MS });
+        }
+      } else {
+        throw new Error("unknown action " + JSON.stringify(action));
+      }
+      if (scripted && want) { await page.waitForFunction(settled, want, { timeout: WAIT_MS }); }
+    }
+  } finally {
+    await browser.close();
+  }
+  process.stdout.write(JSON.stringify(readings) + "\n");
+}
+
+main().catch((error) => {
+  process.stdout.write(JSON.stringify({ error: String(error && error.stack || error) }) + "\n");
+  process.exit(1);
+});

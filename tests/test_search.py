@@ -1,0 +1,114 @@
+"""The search stage: which pages Pagefind indexes, the đ tail, the cache, and a build
+that goes on without search when Pagefind is missing."""
+
+from __future__ import annotations
+
+from conftest import SMALL_SITE, make_site, news
+from portal.search import filter_words
+from portal.search_copy import folded_words, folded_words_of, indexed_copy, indexed_text
+
+BUNDLE = "site/tim-kiem/pagefind"
+
+FILES = {
+    **SMALL_SITE,
+    "content/news/2024/nhap.md": news("Bản nháp", "2024-05-01", draft="true", body="xylophonema"),
+    "content/news/2030/sap-toi.md": news("Tin hẹn giờ", "2030-01-01", body="vibraphonema"),
+    "content/documents/606.md": ("---\nnumber: 606/KH-UBND\ntype: Kế hoạch\ntitle: Công tác trẻ em\n"
+                                 "issuer: UBND tỉnh Minh Giang\nissued: 2023-03-07\n---\nĐuối nước.\n"),
+}
+
+
+def bundle_files(site) -> dict[str, bytes]:
+    root = site.root / BUNDLE
+    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
+
+
+def indexed_urls(site) -> set[str]:
+    """The URLs in the index's fragments (each holds one page, gzipped JSON)."""
+    import gzip
+    import json
+    urls = set()
+    for name, data in bundle_files(site).items():
+        if name.startswith("fragment/"):
+            text = gzip.decompress(data).decode("utf-8")
+            urls.add(json.loads(text[text.index("{"):])["url"])
+    return urls
+
+
+def test_published_news_documents_and_pages_are_indexed_and_nothing_else(tmp_path):
+    site = make_site(tmp_path, FILES)
+    assert site.build().code == 0
+    assert indexed_urls(site) == {
+        "/tin-tuc/hoi-nghi-trien-khai-cong-tac-tre-em-nam-2024/", "/tin-tuc/day-boi-an-toan-cho-tre-em/",
+        "/tin-tuc/thang-hanh-dong-vi-binh-dang-gioi/", "/gioi-thieu/", "/van-ban/606-kh-ubnd/"}
+    names = set(bundle_files(site))
+    assert {"pagefind.js", "pagefind-entry.json", "wasm.unknown.pagefind"} <= names
+    assert not any(name.startswith("pagefind-ui") for name in names)  # the ready-made UI is not used
+    assert not any(name.startswith("filter/") for name in names)  # filters are words: see search.py
+    assert "data-pagefind-body" not in site.read("tin-tuc/index.html")  # listings are not indexed
+
+
+def test_the_served_page_has_no_tail_and_the_indexed_copy_folds_d(tmp_path):
+    site = make_site(tmp_path, FILES)
+    assert site.build().code == 0
+    served = site.read("van-ban/606-kh-ubnd/index.html")
+    assert "¦" not in served
+    copy = indexed_copy(served, [*filter_words("document", 2023), *folded_words_of(served)])
+    tail = copy[copy.index("¦"):]
+    assert copy.count("¦") == 1 and "duối" in tail
+    assert "zzloaidocument zznam2023" in tail  # the filters, as words
+
+
+def test_folded_words_come_from_the_indexed_region_only():
+    html = ('<html><body><nav>Điều hướng</nav><article data-pagefind-body><h1>Đuối nước</h1>'
+            '<nav data-pagefind-ignore>Đường dẫn</nav><p>Bình đẳng giới, HĐND.</p>'
+            '<footer>Đăng bởi</footer></article><aside>Đà Nẵng</aside></body></html>')
+    assert folded_words(indexed_text(html)) == ["duối", "dẳng", "hdnd."]
+
+
+def test_a_warm_build_reuses_the_index_and_an_edit_rebuilds_it(tmp_path):
+    site = make_site(tmp_path, FILES)
+    assert site.build().code == 0
+    first = bundle_files(site)
+    warm = site.build("--verbose", quiet=False)
+    assert warm.code == 0 and bundle_files(site) == first
+    assert _lap(warm.stdout, "search index") < 0.05  # Pagefind was not run
+    assert len(list((site.root / ".cache" / "search" / "bundles").iterdir())) == 1
+    site.write("content/news/2024/boi-an-toan.md", news("Dạy bơi an toàn cho trẻ em", "2024-06-01 07:00",
+                                                           body="Từ mới: marimbaphone."))
+    assert site.build().code == 0
+    assert bundle_files(site) != first
+    assert len(list((site.root / ".cache" / "search" / "bundles").iterdir())) == 1  # the old one is dropped
+
+
+def test_the_same_input_gives_the_same_index(tmp_path):
+    """Pagefind 1.5 writes its own filter files in a new order each run; ours are words."""
+    one = make_site(tmp_path / "one", FILES)
+    two = make_site(tmp_path / "two", FILES)
+    assert one.build("--no-cache").code == 0 and two.build().code == 0
+    assert bundle_files(one) == bundle_files(two)
+
+
+def test_without_pagefind_the_site_is_built_without_search_and_the_build_says_why(tmp_path):
+    site = make_site(tmp_path, FILES)
+    run = site.build(env={"PAGEFIND_BINARY_PATH": str(tmp_path / "no-such-pagefind")}, quiet=False)
+    assert run.code == 0
+    assert "chỉ mục tìm kiếm" in run.stderr and "no-such-pagefind" in run.stderr
+    assert site.exists("tim-kiem/index.html") and not site.exists("tim-kiem/pagefind")
+    assert site.exists("tin-tuc/day-boi-an-toan-cho-tre-em/index.html")
+
+
+def test_a_pagefind_that_dies_costs_the_search_only(tmp_path):
+    broken = tmp_path / "pagefind"
+    broken.write_text("#!/bin/sh\nexit 3\n")
+    broken.chmod(0o755)
+    site = make_site(tmp_path, FILES)
+    run = site.build(env={"PAGEFIND_BINARY_PATH": str(broken)}, quiet=False)
+    assert run.code == 0, run.stderr
+    assert "chỉ mục tìm kiếm" in run.stderr
+    assert not site.exists("tim-kiem/pagefind")
+
+
+def _lap(stdout: str, stage: str) -> float:
+    line = next(line for line in stdout.splitlines() if line.strip().startswith(stage))
+    return float(line.split()[-2])

@@ -1,0 +1,193 @@
+"""Search on the sample portal in a real headless Chromium: the repository's own portal is
+built into a temp folder, served on 127.0.0.1 and driven by tests/browser/search.js
+(playwright-core from Node), all scenarios in one browser launch.
+
+What the right pages are is worked out here from the built pages' own text (the region
+Pagefind indexes), independently of the search page's code: a query with marks finds the
+pages that hold it as written, one without marks the pages that hold it with any marks.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import threading
+import unicodedata
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
+
+CHROMIUM = Path("/usr/bin/chromium")
+PLAYWRIGHT = Path(os.environ.get("JUDGES_HOME", "/opt/judges")) / "node" / "node_modules" / "playwright-core"
+DRIVER = Path(__file__).resolve().parent / "browser" / "search.js"
+
+pytestmark = [
+    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
+    pytest.mark.skipif(not PLAYWRIGHT.is_dir(),
+                       reason=f"{PLAYWRIGHT} is missing (run shared/judges/install.sh)"),
+]
+
+QUERIES = ["bảo vệ trẻ em", "bao ve tre em", "đuối nước", "duoi nuoc", "bình đẳng giới",
+           "binh dang gioi", "606/KH-UBND", "kh-ubnd 606", "606", "111", "bình đẳ", "xylophonema"]
+SCENARIOS = [{"goto": "/tin-tuc/"}, {"read": "news list"},
+             {"goto": "/tim-kiem/"}, {"read": "empty search page"},
+             {"header": "duoi nuoc"}, {"read": "from the header"}]
+for query in QUERIES:
+    SCENARIOS += [{"search": query}, {"more": True}, {"read": query}]
+SCENARIOS += [
+    {"search": "trẻ em"}, {"select": "loai", "value": "document"}, {"more": True}, {"read": "documents only"},
+    {"select": "nam", "value": "2023"}, {"read": "documents of 2023"},
+    {"goto": "/tim-kiem/?q=606%2FKH-UBND"}, {"read": "link"},
+    {"goto": "/tim-kiem/?q=duoi+nuoc", "javascript": False}, {"read": "without javascript"},
+]
+
+
+def fold(text: str) -> str:
+    text = text.lower().replace("đ", "d")
+    return "".join(c for c in unicodedata.normalize("NFD", text) if not unicodedata.combining(c))
+
+
+def words(text: str) -> str:
+    return " ".join(re.findall(r"\w+", unicodedata.normalize("NFC", text).lower()))
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    """The sample portal, built into a temp folder (the repository's own site/ is left alone)."""
+    output = tmp_path_factory.mktemp("search") / "site"
+    done = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--source", str(REPO),
+                           "--output", str(output), "--quiet", "--no-cache", "--offline"],
+                          capture_output=True, text=True, cwd=REPO,
+                          env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"})
+    assert done.returncode == 0, done.stderr
+    return output
+
+
+@pytest.fixture(scope="module")
+def texts(built: Path) -> dict[str, str]:
+    """URL -> the text Pagefind indexes, for every published news item, document and page."""
+    from portal.search_copy import indexed_text
+    found = {}
+    for path in built.rglob("index.html"):
+        html = path.read_text(encoding="utf-8")
+        if "data-pagefind-body" in html:
+            found["/" + path.parent.relative_to(built).as_posix() + "/"] = indexed_text(html)
+    return found
+
+
+def expected(texts: dict[str, str], query: str) -> set[str]:
+    """Pages holding the query's words side by side: as typed when it has marks, with any
+    marks when it has none; the last word may be unfinished."""
+    marked = fold(query) != query.lower()
+    wanted = words(query) if marked else fold(words(query))
+    return {url for url, text in texts.items()
+            if re.search(r"(?<!\w)" + re.escape(wanted), words(text) if marked else fold(words(text)))}
+
+
+@pytest.fixture(scope="module")
+def seen(built: Path) -> dict:
+    handler = functools.partial(_QuietHandler, directory=str(built))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        node = shutil.which("node")
+        assert node, "node (>= 20) is needed to drive Chromium"
+        done = subprocess.run([node, str(DRIVER), f"http://127.0.0.1:{server.server_address[1]}/",
+                               json.dumps(SCENARIOS)], capture_output=True, text=True, timeout=180,
+                              env={**os.environ, "PLAYWRIGHT_CORE": str(PLAYWRIGHT)})
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    readings = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
+    assert done.returncode == 0 and "error" not in readings, done.stdout + done.stderr
+    return readings
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:
+        pass
+
+
+def found(reading: dict) -> set[str]:
+    return {result["href"] for result in reading["results"]}
+
+
+@pytest.mark.parametrize("query", ["bảo vệ trẻ em", "bao ve tre em", "đuối nước", "duoi nuoc",
+                                   "bình đẳng giới", "binh dang gioi", "bình đẳ", "606/KH-UBND", "111"])
+def test_each_query_finds_the_right_pages_and_no_wrong_ones(seen: dict, texts: dict, query: str):
+    right = expected(texts, query)
+    assert right, f"the sample has no page for {query!r}: the test would prove nothing"
+    assert found(seen[query]) == right
+    assert len(seen[query]["results"]) == len(right)  # each page once
+
+
+@pytest.mark.parametrize("plain, marked", [("bao ve tre em", "bảo vệ trẻ em"), ("duoi nuoc", "đuối nước"),
+                                           ("binh dang gioi", "bình đẳng giới")])
+def test_without_marks_finds_what_with_marks_finds(seen: dict, plain: str, marked: str):
+    assert found(seen[marked]) <= found(seen[plain])
+    assert "/tin-tuc/tang-cuong-phong-chong-duoi-nuoc-tre-em-trong-dip-he-nam-2020/" in found(seen["duoi nuoc"])
+
+
+def test_document_numbers_are_found_as_typed(seen: dict):
+    document = "/van-ban/606-kh-ubnd/"
+    for query in ("606/KH-UBND", "606", "kh-ubnd 606"):
+        assert document in found(seen[query]), query
+    assert seen["606/KH-UBND"]["results"][0]["href"] == document
+    assert found(seen["kh-ubnd 606"]) == found(seen["606/KH-UBND"])
+    assert "/van-ban/607-kh-ubnd/" not in found(seen["606"])
+
+
+def test_a_drafts_word_finds_nothing_and_says_so(seen: dict):
+    nothing = seen["xylophonema"]
+    assert nothing["results"] == []
+    assert nothing["status"].startswith("Không tìm thấy trang nào")
+
+
+def test_results_show_title_date_type_and_an_excerpt_in_proper_vietnamese(seen: dict):
+    first = next(r for r in seen["duoi nuoc"]["results"] if r["href"].startswith("/tin-tuc/"))
+    assert first["title"] and re.fullmatch(r"Tin tức · \d\d/\d\d/\d{4}", first["meta"])
+    assert "đuối" in [mark.lower() for mark in first["marks"]]  # the page's word, marks and all
+    assert "¦" not in first["excerpt"] and "duoi" not in first["excerpt"].lower()
+    assert seen["duoi nuoc"]["status"].startswith("Có ")
+
+
+def test_the_header_box_leads_to_the_search_page(seen: dict):
+    header = seen["from the header"]
+    assert "/tim-kiem/?q=duoi+nuoc" in header["url"]
+    assert header["results"] and found(header) <= found(seen["duoi nuoc"])  # the first batch
+
+
+def test_search_assets_load_on_the_search_page_only(seen: dict):
+    plain = seen["news list"]
+    assert plain["pagefindBytes"] == 0 and not any("search" in src for src in plain["scripts"])
+    empty = seen["empty search page"]  # not even there, until the box is used
+    assert empty["pagefindBytes"] == 0 and empty["filters"] and empty["status"] == ""
+    assert seen["link"]["pagefindBytes"] > 0
+
+
+def test_filters_by_type_and_year(seen: dict):
+    documents = seen["documents only"]
+    assert documents["results"] and all(r["meta"].startswith("Văn bản") for r in documents["results"])
+    of_2023 = seen["documents of 2023"]
+    assert of_2023["results"] and all(r["meta"].endswith("/2023") for r in of_2023["results"])
+    assert "2023" in of_2023["years"] and of_2023["filters"]
+
+
+def test_a_link_with_a_query_searches(seen: dict):
+    assert seen["link"]["results"][0]["href"] == "/van-ban/606-kh-ubnd/"
+
+
+def test_without_javascript_the_page_says_search_needs_it(seen: dict):
+    plain = seen["without javascript"]
+    assert "Tìm kiếm cần JavaScript" in plain["text"]
+    assert not plain["filters"] and plain["results"] == []
