@@ -12,7 +12,10 @@ from .config import load_config
 from .errors import BuildFailed, ErrorLog
 from .locale import load_locale
 from .pipeline import BuildOptions, build
+from .check import FORMATS, FORMATTERS, check
 from .scaffold import KINDS, new_content
+from .serve import ServeOptions, serve
+from .weather import CACHE_FILE, fetch_and_cache
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -38,6 +41,8 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--base-url", help="override base_url, e.g. https://example.gov.vn/treem/")
     run.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     run.add_argument("--no-cache", action="store_true", help="ignore and do not fill .cache/")
+    run.add_argument("--offline", action="store_true",
+                     help="no network: the weather box shows the cached readings")
     loudness = run.add_mutually_exclusive_group()
     loudness.add_argument("--quiet", "-q", action="store_true", help="print errors only")
     loudness.add_argument("--verbose", "-v", action="store_true", help="print timings of each step")
@@ -47,14 +52,48 @@ def _parser() -> argparse.ArgumentParser:
     new.add_argument("title", help="the title (for a document: its number, e.g. 606/KH-UBND)")
     new.add_argument("--source", type=Path, default=Path("."), help="the portal's folder (default: .)")
     new.set_defaults(run=_new)
+    weather = commands.add_parser("weather", help="refresh the weather cache in data/, no build")
+    weather.add_argument("--source", type=Path, default=Path("."), help="the portal's folder (default: .)")
+    weather.set_defaults(run=_weather)
+    _add_serve(commands)
+    _add_check(commands)
     return parser
+
+
+def _add_serve(commands: argparse._SubParsersAction) -> None:
+    serve = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on change")
+    serve.add_argument("--source", type=Path, default=Path("."), help="the portal's folder (default: .)")
+    serve.add_argument("--output", type=Path, help="where to write the site (default: SOURCE/site)")
+    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free one)")
+    serve.add_argument("--drafts", action="store_true", help="include items with draft: true")
+    serve.add_argument("--future", action="store_true", help="include items dated in the future")
+    serve.add_argument("--base-url", help="override base_url; the site is served under its path")
+    serve.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
+    serve.add_argument("--poll", action="store_true", help="poll for changes (network drives)")
+    serve.add_argument("--search", action="store_true",
+                       help="also build the search index after each change (slow on large sites)")
+    serve.add_argument("--verbose", "-v", action="store_true", help="print timings of each build's steps")
+    serve.set_defaults(run=_serve)
+
+
+def _add_check(commands: argparse._SubParsersAction) -> None:
+    check = commands.add_parser("check", help="check content and links without writing site/")
+    check.add_argument("--source", type=Path, default=Path("."), help="the portal's folder (default: .)")
+    check.add_argument("--drafts", action="store_true", help="include items with draft: true")
+    check.add_argument("--future", action="store_true", help="include items dated in the future")
+    check.add_argument("--base-url", help="override base_url, e.g. https://example.gov.vn/treem/")
+    check.add_argument("--format", choices=FORMATS, default="text",
+                       help="text (default), github (CI annotations) or json")
+    check.add_argument("--strict", action="store_true", help="warnings fail the check too")
+    check.add_argument("--no-cache", action="store_true", help="ignore and do not fill .cache/")
+    check.set_defaults(run=_check)
 
 
 def _build(args: argparse.Namespace) -> int:
     options = BuildOptions(root=args.source, output=args.output, drafts=args.drafts,
                            future=args.future, base_url=args.base_url, jobs=max(1, args.jobs),
                            progress=not args.quiet and sys.stderr.isatty(),
-                           use_cache=not args.no_cache)
+                           use_cache=not args.no_cache, offline=args.offline)
     try:
         result = build(options)
     except BuildFailed as failure:
@@ -63,6 +102,9 @@ def _build(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         print(load_locale("vi").say("interrupted"), file=sys.stderr)
         return 130
+    if not args.quiet:
+        for warning in result.warnings:
+            print(warning, file=sys.stderr)
     if args.verbose:
         for stage, seconds in result.timings:
             print(f"  {stage:<36} {seconds:7.3f} s")
@@ -88,9 +130,49 @@ def _new(args: argparse.Namespace) -> int:
     return 0
 
 
+def _weather(args: argparse.Namespace) -> int:
+    """For an hourly CI job: always asks the source. Exit 0 even when it fails, so that
+    the build after it still runs (and shows the cached readings)."""
+    errors = ErrorLog(args.source)
+    config = load_config(args.source, errors)
+    locale = load_locale(config.language)
+    if errors:
+        _print_errors(BuildFailed(errors.sorted(), locale), BuildOptions(root=args.source))
+        return 1
+    if config.weather.provider != "open-meteo" or not config.weather.locations:
+        print(locale.say("weather_nothing", provider=config.weather.provider))
+        return 0
+    refresh = fetch_and_cache(args.source, config)
+    if refresh.problem:
+        print(locale.say("weather_problem", problem=refresh.problem), file=sys.stderr)
+    if refresh.fetched:
+        print(locale.say("weather_saved", count=len(refresh.readings), path=CACHE_FILE))
+    return 0
+
+
 def _print_errors(failure: BuildFailed, options: BuildOptions) -> None:
     locale = failure.locale or load_locale("vi")
     print(locale.say("errors_header", count=len(failure.errors), output=options.output_dir),
           file=sys.stderr)
     for error in failure.errors:
         print(locale.format_error(error), file=sys.stderr)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    # Offline: the weather box shows the cached readings, so a rebuild never waits on the
+    # network and only the edited pages change. No search index unless asked: Pagefind
+    # reindexes the whole site after any edit (about 50 s at 10,000 items).
+    options = BuildOptions(root=args.source, output=args.output, drafts=args.drafts,
+                           future=args.future, base_url=args.base_url, jobs=max(1, args.jobs),
+                           progress=sys.stderr.isatty(), offline=True, search=args.search)
+    return serve(ServeOptions(options, port=args.port, poll=args.poll, verbose=args.verbose))
+
+
+def _check(args: argparse.Namespace) -> int:
+    options = BuildOptions(root=args.source, drafts=args.drafts, future=args.future,
+                           base_url=args.base_url, use_cache=not args.no_cache, offline=True,
+                           search=False)
+    report = check(options)
+    for line in FORMATTERS[args.format](report):
+        print(line)
+    return 1 if report.failed(args.strict) else 0

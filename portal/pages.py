@@ -17,17 +17,19 @@ from .library_pages import library_pages
 from .models import NewsItem
 from .paging import cards, paginate
 from .render import RenderJob
+from .search import search_page
 
 HOME_FEATURED = 3
 HOME_PER_CATEGORY = 4
 HOME_DOCUMENTS = 5
 
 
-def frame_key(site: Site, templates_digest: str, engine: str, assets: dict[str, str]) -> str:
-    """What every page shows around its content."""
+def frame_key(site: Site, templates_digest: str, engine: str, assets: dict[str, str],
+              weather: str) -> str:
+    """What every page shows around its content (`weather`: the box, as text)."""
     menu = [(p.title, p.url, str(p.menu)) for p in site.menu]
     return content_key(engine, templates_digest, repr(site.config), repr(sorted(assets.items())),
-                       repr(menu), *cards(site.latest_news), *cards(site.latest_documents))
+                       repr(menu), weather, *cards(site.latest_news), *cards(site.latest_documents))
 
 
 def plan_pages(site: Site, frame: str) -> list[RenderJob]:
@@ -47,6 +49,8 @@ def plan_pages(site: Site, frame: str) -> list[RenderJob]:
     jobs.append(RenderJob("404.html", "404.html", {}, content_key(frame, "404")))
     jobs.append(_feed(site, None, frame))
     jobs.append(_sitemap(site, jobs, frame))
+    # After the sitemap, which need not list a page that shows nothing of its own.
+    jobs.append(search_page(site, frame))
     jobs.append(RenderJob("robots.txt", "robots.txt", {}, content_key(frame, "robots")))
     return jobs
 

@@ -30,6 +30,8 @@ from .models import ModelContext, document_from, news_from, page_from
 from .pages import frame_key, plan_pages
 from .parse import read_source
 from .render import Renderer, render_all
+from .search import index_site
+from .weather import WeatherBox, weather_box
 from .write import DiskWriter, Writer
 
 
@@ -47,6 +49,8 @@ class BuildOptions:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     progress: bool = False
     use_cache: bool = True
+    offline: bool = False  # no network: the weather box shows cached readings
+    search: bool = True  # build the search index (serve leaves it out: it costs a full reindex)
 
     @property
     def output_dir(self) -> Path:
@@ -60,6 +64,8 @@ class BuildResult:
     seconds: float
     locale: Locale
     timings: tuple[tuple[str, float], ...] = ()  # seconds per stage, for --verbose
+    warnings: tuple[str, ...] = ()  # said to the editor; they do not fail the build
+    site: Site | None = None  # what was built, for `check` to look into
 
 
 class Stopwatch:
@@ -87,17 +93,20 @@ def build(options: BuildOptions, writer: Writer | None = None) -> BuildResult:
     site = _load_site(config, options, errors, clock)
     if errors:
         raise BuildFailed(errors.sorted(), locale)
+    weather, problems = weather_box(options.root, config, build_time(), options.offline)
+    warnings = tuple(locale.say("weather_problem", problem=problem) for problem in problems)
+    clock.lap("weather")
     writer = writer or DiskWriter(options.output_dir, _tree_manifests(options))
     clock.lap("prepare staging")
     try:
-        pages, reused = _write_site(site, locale, options, writer, clock)
-        clock.lap("render + write")
+        pages, reused, search_problems = _write_site(site, weather, locale, options, writer, clock)
+        warnings += tuple(locale.say("search_problem", problem=p) for p in search_problems)
         writer.publish()
         clock.lap("publish")
     except BaseException:
         writer.discard()
         raise
-    return BuildResult(pages, reused, clock.total, locale, tuple(clock.laps))
+    return BuildResult(pages, reused, clock.total, locale, tuple(clock.laps), warnings, site)
 
 
 @functools.lru_cache(maxsize=1)  # the engine does not change while it runs
@@ -148,13 +157,14 @@ def _with_html(models: dict[str, list], cache: Cache, jobs: int, engine: str) ->
     return {kind: [next(done) for _ in models[kind]] for kind in models}
 
 
-def _write_site(site: Site, locale: Locale, options: BuildOptions, writer: Writer,
-                clock: Stopwatch) -> tuple[int, int]:
+def _write_site(site: Site, weather: WeatherBox | None, locale: Locale, options: BuildOptions,
+                writer: Writer, clock: Stopwatch) -> tuple[int, int, tuple[str, ...]]:
     templates = options.root / "templates"
     copy_static(options.root / "static", writer)
     assets = fingerprint_theme(templates, writer)
-    frame = frame_key(site, folder_digest(templates), engine_digest(), assets)
-    renderer = Renderer(templates, site, locale, assets)
+    templates_digest = folder_digest(templates)
+    frame = frame_key(site, templates_digest, engine_digest(), assets, repr(weather))
+    renderer = Renderer(templates, site, locale, assets, weather)
     cache = _cache(options, "pages")
     jobs = plan_pages(site, frame)
     clock.lap("static + theme + plan pages")
@@ -163,7 +173,14 @@ def _write_site(site: Site, locale: Locale, options: BuildOptions, writer: Write
     except TemplateFailure as failure:
         raise BuildFailed([_template_error(failure, options.root)], locale) from None
     cache.prune()
-    return stats.pages, stats.reused
+    clock.lap("render + write")
+    if not options.search:
+        return stats.pages, stats.reused, ()
+    search_cache = options.root / ".cache" / "search" if options.use_cache else None
+    search_frame = content_key(engine_digest(), templates_digest, repr(site.config))
+    search = index_site(site, search_frame, writer, search_cache)
+    clock.lap("search index")
+    return stats.pages, stats.reused, (search.problem,) if search.problem else ()
 
 
 def _cache(options: BuildOptions, name: str) -> Cache:

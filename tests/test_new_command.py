@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 
 import pytest
 import yaml
 
-from conftest import REPO, BuildRun, SiteDir, make_site
+from conftest import MINIMAL_CONFIG, REPO, BuildRun, SiteDir, make_site
 
 NEW_YEAR_IN_HAI_DUONG = "1767200400"  # 2025-12-31 17:00 UTC = 2026-01-01 00:00 +07:00
 
@@ -145,3 +146,31 @@ def test_new_news_keeps_any_title_as_written(portal: SiteDir, title: str):
     assert run.code == 0, run.stderr
     pages = list((portal.root / "site/tin-tuc").glob("*/index.html"))
     assert [f"<h1>{title}</h1>" in p.read_text(encoding="utf-8") for p in pages] == [True]
+
+
+_FIELD_LINE = re.compile(r"^#? ?([a-z_]+):")
+
+
+@pytest.mark.parametrize("kind, title", [("news", "Hội nghị"), ("page", "Hỏi đáp"),
+                                         ("document", "606/KH-UBND")])
+def test_every_field_has_a_comment_that_says_what_it_is(portal: SiteDir, kind: str, title: str):
+    assert new(portal, kind, title).code == 0
+    path = next((portal.root / "content").rglob("*.md"))
+    lines = path.read_text(encoding="utf-8").split("---\n")[1].splitlines()
+
+    fields = [(i, m.group(1)) for i, m in ((i, _FIELD_LINE.match(l)) for i, l in enumerate(lines)) if m]
+    assert len(fields) >= 4
+    for index, name in fields:
+        above = lines[index - 1] if index else ""
+        assert above.startswith("# ") and not _FIELD_LINE.match(above), f"{name} has no comment"
+
+
+def test_new_news_is_dated_in_the_config_time_zone(tmp_path):
+    config = MINIMAL_CONFIG + "timezone: America/New_York\n"
+    site = make_site(tmp_path, config=config)
+
+    assert new(site, "news", "Town hall").code == 0
+
+    # 2025-12-31 17:00 UTC is 12:00 in New York: still 2025 there
+    text = (site.root / "content/news/2025/town-hall.md").read_text(encoding="utf-8")
+    assert "date: 2025-12-31 12:00" in text

@@ -1,0 +1,182 @@
+"""The browser side of `serve`: an HTTP server on 127.0.0.1 for the output folder that
+adds a live-reload script to each HTML page as it is sent, and streams the state of
+the latest build to open tabs (server-sent events): a new good build makes them
+reload, a failed one shows its errors over the page, which stays the last good one.
+"""
+
+from __future__ import annotations
+
+import http.server
+import json
+import string
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+from .locale import Locale
+
+LIVE = Path(__file__).parent / "live"
+ENDPOINT = "/__portal/"
+KEEPALIVE_SECONDS = 15  # an SSE comment now and then, so that idle proxies keep the stream
+
+
+@dataclass(frozen=True)
+class BuildState:
+    """What the browsers are told: the build number and the errors of a failed build."""
+
+    version: int
+    title: str = ""
+    errors: tuple[str, ...] = ()
+
+    def as_json(self, close_label: str) -> str:
+        return json.dumps({"version": self.version, "title": self.title,
+                           "errors": list(self.errors), "close": close_label},
+                          ensure_ascii=False)
+
+
+class StateBoard:
+    """The latest `BuildState`, shared by the builder thread and the browsers' streams."""
+
+    def __init__(self) -> None:
+        self._changed = threading.Condition()
+        self.state = BuildState(0)
+        self.stopping = False
+
+    def post(self, title: str = "", errors: tuple[str, ...] = ()) -> None:
+        with self._changed:
+            self.state = BuildState(self.state.version + 1, title, errors)
+            self._changed.notify_all()
+
+    def stop(self) -> None:
+        with self._changed:
+            self.stopping = True
+            self._changed.notify_all()
+
+    def states(self, timeout: float) -> Iterator[BuildState | None]:
+        """The current state, then each new one; None after `timeout` without news."""
+        seen = None
+        while True:
+            with self._changed:
+                self._changed.wait_for(lambda: self.stopping or self.state is not seen, timeout)
+                if self.stopping:
+                    return
+                fresh = self.state if self.state is not seen else None
+            seen = fresh or seen
+            yield fresh
+
+
+class LiveServer(http.server.ThreadingHTTPServer):
+    """Serves the output folder under the site's base path, with live reload."""
+
+    daemon_threads = True
+
+    def __init__(self, port: int, output: Path, base_path: str, board: StateBoard, locale: Locale):
+        self.output, self.base_path, self.board, self.locale = output, base_path, board, locale
+        self.script = (LIVE / "reload.js").read_bytes()
+        self.snippet = string.Template((LIVE / "snippet.html").read_text(encoding="utf-8"))
+        super().__init__(("127.0.0.1", port), LiveHandler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}{self.base_path}"
+
+    def with_reload(self, page: bytes) -> bytes:
+        tag = self.snippet.substitute(version=self.board.state.version).encode("utf-8")
+        at = page.rfind(b"</body>")
+        return page[:at] + tag + page[at:] if at >= 0 else page + tag
+
+
+class LiveHandler(http.server.SimpleHTTPRequestHandler):
+    server: LiveServer
+
+    def __init__(self, *args, **kwargs):
+        # The folder is looked up by path on every request: publishing swaps it by renames.
+        super().__init__(*args, directory=str(args[2].output), **kwargs)
+
+    def do_GET(self) -> None:
+        path = self.path.split("?", 1)[0].split("#", 1)[0]
+        if path.startswith(ENDPOINT):
+            self._endpoint(path[len(ENDPOINT):])
+        elif not path.startswith(self.server.base_path):
+            self._redirect(self.server.base_path)
+        else:
+            self._page()
+
+    def do_HEAD(self) -> None:
+        self.do_GET()
+
+    def translate_path(self, path: str) -> str:
+        """URL paths are under the base path (/treem/…); files are at the output's root."""
+        base = self.server.base_path
+        return super().translate_path("/" + path[len(base):] if path.startswith(base) else path)
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # the terminal is for build results and errors
+
+    def _page(self) -> None:
+        file = Path(self.translate_path(self.path))
+        if file.is_dir() and not self.path.split("?", 1)[0].endswith("/"):
+            self._redirect(self.path.split("?", 1)[0] + "/")
+            return
+        if file.is_dir():
+            file = file / "index.html"
+        if not file.is_file():
+            self._html(404, self._not_found_page())
+        elif file.suffix == ".html":
+            self._html(200, file.read_bytes())
+        elif self.command == "HEAD":
+            super().do_HEAD()
+        else:
+            super().do_GET()
+
+    def _not_found_page(self) -> bytes:
+        try:
+            return (self.server.output / "404.html").read_bytes()
+        except OSError:  # no site yet: the first build failed; the overlay says why
+            return (LIVE / "waiting.html").read_bytes()
+
+    def _html(self, status: int, page: bytes) -> None:
+        body = self.server.with_reload(page)
+        self.send_response(status)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _redirect(self, location: str) -> None:
+        self.send_response(302)
+        self.send_header("Location", location)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def _endpoint(self, name: str) -> None:
+        if name == "reload.js":
+            self.send_response(200)
+            self.send_header("Content-Type", "text/javascript; charset=utf-8")
+            self.send_header("Content-Length", str(len(self.server.script)))
+            self.end_headers()
+            self.wfile.write(self.server.script)
+        elif name == "events":
+            self._stream_states()
+        else:
+            self.send_error(404)
+
+    def _stream_states(self) -> None:
+        """Server-sent events: the state now, then each new one, until the tab goes."""
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream; charset=utf-8")
+        self.end_headers()
+        close = self.server.locale.cli["serve_close"]
+        try:
+            for state in self.server.board.states(KEEPALIVE_SECONDS):
+                message = f"event: state\ndata: {state.as_json(close)}\n\n" if state else ": -\n\n"
+                self.wfile.write(message.encode("utf-8"))
+                self.wfile.flush()
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the tab was closed or reloaded
