@@ -34,12 +34,7 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="build.py", description="Build the portal into site/.")
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("build", help="build the site (the default)")
-    run.add_argument("--source", type=Path, default=Path("."), help="the portal's folder (default: .)")
-    run.add_argument("--output", type=Path, help="where to write the site (default: SOURCE/site)")
-    run.add_argument("--drafts", action="store_true", help="include items with draft: true")
-    run.add_argument("--future", action="store_true", help="include items dated in the future")
-    run.add_argument("--base-url", help="override base_url, e.g. https://example.gov.vn/treem/")
-    run.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
+    _add_site_options(run, output=True, jobs=True)
     run.add_argument("--no-cache", action="store_true", help="ignore and do not fill .cache/")
     run.add_argument("--offline", action="store_true",
                      help="no network: the weather box shows the cached readings")
@@ -50,25 +45,36 @@ def _parser() -> argparse.ArgumentParser:
     new = commands.add_parser("new", help='a new content file: new news "Tiêu đề"')
     new.add_argument("kind", choices=KINDS, help="news, page or document")
     new.add_argument("title", help="the title (for a document: its number, e.g. 606/KH-UBND)")
-    new.add_argument("--source", type=Path, default=Path("."), help="the portal's folder (default: .)")
+    _add_source(new)
     new.set_defaults(run=_new)
     weather = commands.add_parser("weather", help="refresh the weather cache in data/, no build")
-    weather.add_argument("--source", type=Path, default=Path("."), help="the portal's folder (default: .)")
+    _add_source(weather)
     weather.set_defaults(run=_weather)
     _add_serve(commands)
     _add_check(commands)
     return parser
 
 
+def _add_source(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--source", type=Path, default=Path("."), help="the portal's folder (default: .)")
+
+
+def _add_site_options(command: argparse.ArgumentParser, output: bool, jobs: bool) -> None:
+    """What to build: the options `build`, `serve` and `check` share."""
+    _add_source(command)
+    if output:
+        command.add_argument("--output", type=Path, help="where to write the site (default: SOURCE/site)")
+    command.add_argument("--drafts", action="store_true", help="include items with draft: true")
+    command.add_argument("--future", action="store_true", help="include items dated in the future")
+    command.add_argument("--base-url", help="override base_url, e.g. https://example.gov.vn/treem/")
+    if jobs:
+        command.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
+
+
 def _add_serve(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on change")
-    serve.add_argument("--source", type=Path, default=Path("."), help="the portal's folder (default: .)")
-    serve.add_argument("--output", type=Path, help="where to write the site (default: SOURCE/site)")
+    _add_site_options(serve, output=True, jobs=True)
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free one)")
-    serve.add_argument("--drafts", action="store_true", help="include items with draft: true")
-    serve.add_argument("--future", action="store_true", help="include items dated in the future")
-    serve.add_argument("--base-url", help="override base_url; the site is served under its path")
-    serve.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
     serve.add_argument("--poll", action="store_true", help="poll for changes (network drives)")
     serve.add_argument("--search", action="store_true",
                        help="also build the search index after each change (slow on large sites)")
@@ -78,10 +84,7 @@ def _add_serve(commands: argparse._SubParsersAction) -> None:
 
 def _add_check(commands: argparse._SubParsersAction) -> None:
     check = commands.add_parser("check", help="check content and links without writing site/")
-    check.add_argument("--source", type=Path, default=Path("."), help="the portal's folder (default: .)")
-    check.add_argument("--drafts", action="store_true", help="include items with draft: true")
-    check.add_argument("--future", action="store_true", help="include items dated in the future")
-    check.add_argument("--base-url", help="override base_url, e.g. https://example.gov.vn/treem/")
+    _add_site_options(check, output=False, jobs=False)
     check.add_argument("--format", choices=FORMATS, default="text",
                        help="text (default), github (CI annotations) or json")
     check.add_argument("--strict", action="store_true", help="warnings fail the check too")

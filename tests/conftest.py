@@ -19,6 +19,15 @@ INVALID = Path(__file__).resolve().parent / "sites" / "invalid"
 if str(REPO) not in sys.path:  # so that unit tests can import the engine without installing it
     sys.path.insert(0, str(REPO))
 
+# Browser tests drive Debian's Chromium through the judges' playwright-core, from Node
+# (tests/browser/*.js); scripts/test.sh installs both.
+CHROMIUM = Path("/usr/bin/chromium")
+PLAYWRIGHT = Path(os.environ.get("JUDGES_HOME", "/opt/judges")) / "node" / "node_modules" / "playwright-core"
+needs_browser = pytest.mark.skipif(
+    not CHROMIUM.exists() or not PLAYWRIGHT.is_dir(),
+    reason=f"{CHROMIUM} or {PLAYWRIGHT} is missing (scripts/test.sh installs them)")
+BROWSER_ENV = {**os.environ, "PLAYWRIGHT_CORE": str(PLAYWRIGHT)}
+
 MINIMAL_CONFIG = """\
 title: Cổng thông tin thử nghiệm
 base_url: https://example.gov.vn/

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import shutil
 import subprocess
 import threading
@@ -19,17 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import make_site
+from conftest import BROWSER_ENV, make_site, needs_browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-PLAYWRIGHT = Path(os.environ.get("JUDGES_HOME", "/opt/judges")) / "node" / "node_modules" / "playwright-core"
 DRIVER = Path(__file__).resolve().parent / "browser" / "filter.js"
 
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
-    pytest.mark.skipif(not PLAYWRIGHT.is_dir(),
-                       reason=f"{PLAYWRIGHT} is missing (run shared/judges/install.sh)"),
-]
+pytestmark = needs_browser
 
 
 def document(number: str, type: str, title: str, issued: str, issuer: str = "UBND tỉnh Hải Dương") -> str:
@@ -99,7 +92,7 @@ def seen(served: str) -> dict:
     node = shutil.which("node")
     assert node, "node (>= 20) is needed to drive Chromium"
     done = subprocess.run([node, str(DRIVER), served, json.dumps(SCENARIOS)], capture_output=True,
-                          text=True, timeout=60, env={**os.environ, "PLAYWRIGHT_CORE": str(PLAYWRIGHT)})
+                          text=True, timeout=60, env=BROWSER_ENV)
     readings = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
     assert done.returncode == 0 and "error" not in readings, done.stdout + done.stderr
     return readings

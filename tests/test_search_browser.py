@@ -23,17 +23,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import BROWSER_ENV, REPO, needs_browser
 
-CHROMIUM = Path("/usr/bin/chromium")
-PLAYWRIGHT = Path(os.environ.get("JUDGES_HOME", "/opt/judges")) / "node" / "node_modules" / "playwright-core"
 DRIVER = Path(__file__).resolve().parent / "browser" / "search.js"
 
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason=f"{CHROMIUM} is missing (apt-get install chromium)"),
-    pytest.mark.skipif(not PLAYWRIGHT.is_dir(),
-                       reason=f"{PLAYWRIGHT} is missing (run shared/judges/install.sh)"),
-]
+pytestmark = needs_browser
 
 QUERIES = ["bảo vệ trẻ em", "bao ve tre em", "đuối nước", "duoi nuoc", "bình đẳng giới",
            "binh dang gioi", "606/KH-UBND", "kh-ubnd 606", "606", "111", "bình đẳ", "xylophonema"]
@@ -103,7 +97,7 @@ def seen(built: Path) -> dict:
         assert node, "node (>= 20) is needed to drive Chromium"
         done = subprocess.run([node, str(DRIVER), f"http://127.0.0.1:{server.server_address[1]}/",
                                json.dumps(SCENARIOS)], capture_output=True, text=True, timeout=180,
-                              env={**os.environ, "PLAYWRIGHT_CORE": str(PLAYWRIGHT)})
+                              env=BROWSER_ENV)
     finally:
         server.shutdown()
         server.server_close()

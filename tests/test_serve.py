@@ -23,7 +23,7 @@ from typing import Iterator
 
 import pytest
 
-from conftest import REPO, SMALL_SITE, MINIMAL_CONFIG, SiteDir, make_site, news
+from conftest import MINIMAL_CONFIG, REPO, SMALL_SITE, SiteDir, make_site, needs_browser, news
 from portal.serve import _is_source
 
 ITEM_FILE = "content/news/2024/hoi-nghi.md"
@@ -193,12 +193,7 @@ def test_only_sources_set_off_a_rebuild(rel: str, watched: bool):
     assert _is_source(Path(rel)) is watched
 
 
-CHROMIUM = Path("/usr/bin/chromium")
-PLAYWRIGHT = Path(os.environ.get("JUDGES_HOME", "/opt/judges")) / "node" / "node_modules" / "playwright-core"
-
-
-@pytest.mark.skipif(not CHROMIUM.exists() or not PLAYWRIGHT.is_dir(),
-                    reason="needs Debian's chromium and the judges' playwright-core")
+@needs_browser
 def test_in_a_browser_the_page_reloads_and_an_error_shows_over_the_old_page(portal: SiteDir):
     with serving(portal) as served:
         browser = subprocess.Popen(["node", str(REPO / "tests/browser/live_reload.js"),

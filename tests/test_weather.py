@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -22,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import MINIMAL_CONFIG, SMALL_SITE, SiteDir, make_site
+from conftest import BROWSER_ENV, MINIMAL_CONFIG, SMALL_SITE, SiteDir, make_site, needs_browser
 
 NOW = {"SOURCE_DATE_EPOCH": "1795420800"}  # 2026-11-23 08:00 UTC
 PLACES = [("Hà Nội", 21.03, 105.85), ("Đà Nẵng", 16.05, 108.2)]
@@ -321,10 +320,6 @@ def test_wrong_weather_settings_are_config_errors(tmp_path, line, message):
 
 # --- the live script in a real Chromium ------------------------------------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
-PLAYWRIGHT = Path(os.environ.get("JUDGES_HOME", "/opt/judges")) / "node" / "node_modules" / "playwright-core"
-needs_browser = pytest.mark.skipif(not CHROMIUM.exists() or not PLAYWRIGHT.is_dir(),
-                                   reason="Chromium or playwright-core is missing (scripts/test.sh installs them)")
 
 
 def seen_in_browser(site: SiteDir, page: str = "") -> dict:
@@ -334,7 +329,7 @@ def seen_in_browser(site: SiteDir, page: str = "") -> dict:
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/{page}"
         done = subprocess.run([shutil.which("node") or "node", str(DRIVER), url], capture_output=True,
-                              text=True, timeout=60, env={**os.environ, "PLAYWRIGHT_CORE": str(PLAYWRIGHT)})
+                              text=True, timeout=60, env=BROWSER_ENV)
     finally:
         server.shutdown()
         server.server_close()

@@ -10,15 +10,8 @@
 // and prints one JSON line: {"reloaded": bool, "overlay": text or null, "main": text}.
 "use strict";
 
-const path = require("path");
 const readline = require("readline");
-const JUDGES = process.env.JUDGES_HOME || "/opt/judges";
-const { chromium } = require(process.env.PLAYWRIGHT_CORE ||
-  path.join(JUDGES, "node", "node_modules", "playwright-core"));
-
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run"];
+const { launch } = require("./chromium");
 const WAIT_MS = 30000;
 
 async function reading(page) {
@@ -33,7 +26,7 @@ async function reading(page) {
 }
 
 async function main() {
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  const browser = await launch();
   try {
     const page = await browser.newPage();
     await page.goto(process.argv[2]);

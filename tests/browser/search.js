@@ -16,14 +16,7 @@
 // Prints one JSON object, label -> reading; exits 1 with {"error": …} on failure.
 "use strict";
 
-const path = require("path");
-const JUDGES = process.env.JUDGES_HOME || "/opt/judges";
-const { chromium } = require(process.env.PLAYWRIGHT_CORE ||
-  path.join(JUDGES, "node", "node_modules", "playwright-core"));
-
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run"];
+const { launch } = require("./chromium");
 const WAIT_MS = 15000;
 
 function settled(want) {
@@ -76,7 +69,7 @@ function wanted(page, changes) {
 async function main() {
   const [base, actionsText] = process.argv.slice(2);
   const actions = JSON.parse(actionsText);
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS, headless: true });
+  const browser = await launch();
   const readings = {};
   let context = null;
   let page = null;

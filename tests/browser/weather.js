@@ -6,16 +6,10 @@
 // Prints {"places": {name: text}, "stamp": text, "errors": [page errors]}.
 "use strict";
 
-const path = require("path");
-const JUDGES = process.env.JUDGES_HOME || "/opt/judges";
-const { chromium } = require(process.env.PLAYWRIGHT_CORE ||
-  path.join(JUDGES, "node", "node_modules", "playwright-core"));
-
-const ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-  "--disable-component-update", "--disable-sync", "--no-first-run"];
+const { launch } = require("./chromium");
 
 (async () => {
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || "/usr/bin/chromium", args: ARGS });
+  const browser = await launch();
   try {
     const page = await browser.newPage();
     const errors = [];
