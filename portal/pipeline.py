@@ -50,7 +50,7 @@ class BuildOptions:
     progress: bool = False
     use_cache: bool = True
     offline: bool = False  # no network: the weather box shows cached readings
-    search: bool = True  # build the search index (serve leaves it out: it costs a full reindex)
+    search: bool = True  # build the search index (serve leaves it out unless asked)
 
     @property
     def output_dir(self) -> Path:

@@ -17,13 +17,17 @@ the search page adds to the query, not Pagefind filters: Pagefind 1.5 writes its
 files in a different order on every run, and this site must be the same bytes for the
 same input.
 
+Pagefind cannot update an index in place, so the index is split into shards, one per
+year (news and documents of that year) and one for pages, each a Pagefind bundle of its
+own (`tim-kiem/pagefind/<shard>/`) that the search page merges with `mergeIndex`. Each
+shard is cached under `.cache/search/bundles/<key>/`, the key naming its pages' content
+keys and Pagefind's version: a build links the shards whose pages did not change and
+runs Pagefind for the others only, so an edit re-indexes one year, not the site. Each
+page's tail is cached too (`.cache/search/tails/`, by the page's key).
+
 Pagefind's Python API answers one call per 0.1 s (its reader polls), so pages are not
-added one by one: the indexed copies are written to a temporary folder and added as
-one directory. The bundle is cached under `.cache/search/bundles/<key>/`, the key naming
-every indexed page's content key and Pagefind's version: a build whose pages did not
-change links the previous bundle instead of running Pagefind. Each page's tail is
-cached too (`.cache/search/tails/`, by the page's key), so that after an edit only the
-changed pages are read again; Pagefind itself indexes the whole site each time.
+added one by one: each shard's indexed copies are written to a temporary folder and
+added as one directory.
 
 If Pagefind is missing or fails, the site is built without search and the build says
 why (a warning, not an error): a broken search box is better than no new site.
@@ -50,7 +54,11 @@ from .write import Writer
 if TYPE_CHECKING:
     from .collection import Site
 
-SEARCH_FORMAT = "3"  # bump when the bundle or the indexed copy changes shape
+SEARCH_FORMAT = "4"  # bump when the bundle or the indexed copy changes shape
+# The index is split by year (news and documents) plus one part for pages, each its own
+# Pagefind bundle that the search page merges (`mergeIndex`): an edit re-indexes its
+# year only, not the whole site (Pagefind cannot update an index in place).
+SHARD_PAGES = "trang"
 # Filter name -> the start of its words; search.html hands them to search.js.
 FILTER_WORDS = {"type": "zzloai", "year": "zznam"}
 KINDS = ("news", "document", "page")  # the values of the type filter
@@ -66,6 +74,7 @@ class SearchablePage:
     rel: str  # its file in the site
     key: str  # what its indexed region shows: an unchanged key means an unchanged entry
     filters: tuple[str, ...] = ()  # its filter words: its type and year
+    shard: str = SHARD_PAGES  # the part of the index it is in: its year, or "trang"
 
 
 @dataclass(frozen=True)
@@ -83,28 +92,39 @@ def index_site(site: Site, frame: str, writer: Writer, cache_folder: Path | None
     `frame` names what shapes the indexed region besides the item itself (templates,
     config, engine), not the page's frame: new weather readings or a new latest-news list
     change every page but not what search finds, and must not cost a reindex."""
-    pages = [SearchablePage(url, output_file(url), content_key(frame, url, digest), filters)
-             for url, digest, filters in searchable(site)]
+    pages = [SearchablePage(url, output_file(url), content_key(frame, url, digest), filters, shard)
+             for url, digest, filters, shard in searchable(site)]
     return write_search_index(pages, site.urls.search_bundle(), writer, cache_folder)
 
 
 def search_page(site: Site, frame: str) -> RenderJob:
-    """The search page: its year filter lists the site's years, so its key holds them."""
+    """The search page: its year filter lists the site's years and its script the parts
+    of the index, so its key holds both."""
     years = filter_years(site)
+    shards = shards_of(site)
     return RenderJob(site.urls.search_page(), "search.html",
-                     {"years": years, "filter_words": FILTER_WORDS, "kinds": KINDS},
-                     content_key(frame, "search", repr(years)))
+                     {"years": years, "filter_words": FILTER_WORDS, "kinds": KINDS,
+                      "shards": shards},
+                     content_key(frame, "search", repr(years), repr(shards)))
 
 
-def searchable(site: Site) -> Iterator[tuple[str, str, tuple[str, ...]]]:
-    """URL, source digest and filter words of every page to index."""
+def searchable(site: Site) -> Iterator[tuple[str, str, tuple[str, ...], str]]:
+    """URL, source digest, filter words and shard of every page to index."""
     zone = site.config.zone
     for item in site.news:
-        yield item.url, item.digest, filter_words("news", item.date.astimezone(zone).year)
+        year = item.date.astimezone(zone).year
+        yield item.url, item.digest, filter_words("news", year), str(year)
     for doc in site.library.documents:
-        yield doc.url, doc.digest, filter_words("document", doc.issued.astimezone(zone).year)
+        year = doc.issued.astimezone(zone).year
+        yield doc.url, doc.digest, filter_words("document", year), str(year)
     for page in site.pages:
-        yield page.url, page.digest, filter_words("page")
+        yield page.url, page.digest, filter_words("page"), SHARD_PAGES
+
+
+def shards_of(site: Site) -> list[str]:
+    """The index's parts, the newest year first (the search page loads Pagefind from it)."""
+    years = [str(year) for year in filter_years(site)]
+    return years + [SHARD_PAGES] if site.pages else years
 
 
 def filter_words(kind: str, year: int | None = None) -> tuple[str, ...]:
@@ -121,32 +141,59 @@ def filter_years(site: Site) -> list[int]:
 
 
 def index_key(pages: list[SearchablePage]) -> str:
-    """Names the index: the same pages with the same content give the same index."""
+    """Names an index: the same pages with the same content give the same index."""
     return content_key(SEARCH_FORMAT, _pagefind_version(),
                        *(f"{page.url}\0{page.key}\0{' '.join(page.filters)}" for page in pages))
 
 
 def write_search_index(pages: list[SearchablePage], bundle: str, writer: Writer,
                        cache_folder: Path | None) -> SearchOutcome:
-    """Write the Pagefind bundle into the site under `bundle` (e.g. "tim-kiem/pagefind/")."""
-    key = index_key(pages)
+    """Write the index into the site, one Pagefind bundle per shard under `bundle`
+    (e.g. "tim-kiem/pagefind/2024/"). Only shards whose pages changed are indexed again."""
+    shards: dict[str, list[SearchablePage]] = {}
+    for page in pages:
+        shards.setdefault(page.shard, []).append(page)
+    keys = {shard: index_key(members) for shard, members in shards.items()}
     bundles = cache_folder / "bundles" if cache_folder else None
-    if bundles is not None and (bundles / key).is_dir():
-        return _link_bundle(bundles / key, key, bundle, writer, len(pages), reused=True)
-    if not pages or writer.read(pages[0].rel) is None:  # nothing to index, or a check
+    missing = {shard: members for shard, members in shards.items()
+               if bundles is None or not (bundles / keys[shard]).is_dir()}
+    if missing and writer.read(pages[0].rel) is None:  # a check: nothing to index from
         return SearchOutcome(len(pages), 0, 0, False)
     tails = Cache(cache_folder / "tails" if cache_folder else None)
     try:
-        files = _run_pagefind(_indexed_copies(pages, writer, tails))
+        made = _run_pagefind({shard: _indexed_copies(members, writer, tails)
+                              for shard, members in missing.items()})
     except Exception as failure:  # noqa: BLE001 (a missing binary, a crash, an error it
         # reported, a broken install: any of them costs the search, never the site)
         return SearchOutcome(len(pages), 0, 0, False, _describe(failure))
-    tails.prune()
     if bundles is None:
+        return _write_bundles(made, bundle, writer, len(pages))
+    for shard, files in made.items():
+        _store(bundles, keys[shard], files)
+    _forget_other_bundles(bundles, set(keys.values()))
+    files = size = 0
+    for shard, key in keys.items():
+        linked, linked_size = _link_bundle(bundles / key, key, f"{bundle}{shard}/", writer)
+        files, size = files + linked, size + linked_size
+    _keep_tails(tails, [page for shard in shards if shard not in missing for page in shards[shard]])
+    return SearchOutcome(len(pages), files, size, reused=not missing)
+
+
+def _write_bundles(made: dict[str, dict[str, bytes]], bundle: str, writer: Writer,
+                   pages: int) -> SearchOutcome:
+    """Without a cache (`--no-cache`): every shard was just made; write its files."""
+    for shard, files in made.items():
         for name, data in files.items():
-            writer.write(bundle + name, data)
-        return SearchOutcome(len(pages), len(files), sum(map(len, files.values())), False)
-    return _link_bundle(_store(bundles, key, files), key, bundle, writer, len(pages), reused=False)
+            writer.write(f"{bundle}{shard}/{name}", data)
+    sizes = [len(data) for files in made.values() for data in files.values()]
+    return SearchOutcome(pages, len(sizes), sum(sizes), False)
+
+
+def _keep_tails(tails: Cache, reused: list[SearchablePage]) -> None:
+    """The `đ` words of pages in reused shards are still wanted for their next change."""
+    for page in reused:
+        tails.keep(page.key)
+    tails.prune()
 
 
 def _indexed_copies(pages: list[SearchablePage], writer: Writer, tails: Cache
@@ -161,34 +208,36 @@ def _indexed_copies(pages: list[SearchablePage], writer: Writer, tails: Cache
         yield page.rel, indexed_copy(html, [*page.filters, *folded.decode("utf-8").split()])
 
 
-def _link_bundle(folder: Path, key: str, bundle: str, writer: Writer, pages: int,
-                 reused: bool) -> SearchOutcome:
+def _link_bundle(folder: Path, key: str, bundle: str, writer: Writer) -> tuple[int, int]:
     """Link a cached bundle into the site; unchanged files of the previous site stay as
-    they are (their keys name the index and the file)."""
+    they are (their keys name the index and the file). Returns its files and bytes."""
     files = size = 0
     for path in sorted(folder.rglob("*")):
         if path.is_file():
             name = path.relative_to(folder).as_posix()
             writer.link(bundle + name, path, content_key(key, name))
             files, size = files + 1, size + path.stat().st_size
-    return SearchOutcome(pages, files, size, reused)
+    return files, size
 
 
-def _run_pagefind(copies: Iterable[tuple[str, str]]) -> dict[str, bytes]:
-    """Index the copies (site path, HTML) and return the bundle's files by name."""
+def _run_pagefind(shards: dict[str, Iterable[tuple[str, str]]]) -> dict[str, dict[str, bytes]]:
+    """Index each shard's copies (site path, HTML); return each bundle's files by name."""
+    if not shards:
+        return {}
     _check_binary()
     with tempfile.TemporaryDirectory(prefix="portal-search-") as folder:
-        pages, bundle = Path(folder, "pages"), Path(folder, "bundle")
         count = 0
-        for rel, html in copies:
-            path = pages / rel
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_text(html, encoding="utf-8")
-            count += 1
+        for shard, copies in shards.items():
+            for rel, html in copies:
+                path = Path(folder, "pages", shard, rel)
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_text(html, encoding="utf-8")
+                count += 1
         limit = 60 + SECONDS_PER_PAGE * count
-        asyncio.run(asyncio.wait_for(_index_folder(pages, bundle), timeout=limit))
-        return {name: data for name, data in _cached_files(bundle).items()
-                if not name.startswith(UNUSED_BUNDLE_FILES)}
+        asyncio.run(asyncio.wait_for(_index_folders(Path(folder), list(shards)), timeout=limit))
+        return {shard: {name: data for name, data in _cached_files(Path(folder, "bundles", shard)).items()
+                        if not name.startswith(UNUSED_BUNDLE_FILES)}
+                for shard in shards}
 
 
 def _check_binary() -> None:
@@ -203,9 +252,11 @@ def _check_binary() -> None:
         raise RuntimeError(f"{binary} --version exited with status {done.returncode}")
 
 
-async def _index_folder(pages: Path, bundle: Path) -> None:
+async def _index_folders(folder: Path, shards: list[str]) -> None:
+    """One Pagefind service, one index per shard: `folder/pages/<shard>` is indexed into
+    `folder/bundles/<shard>`."""
     # The service is used directly: `PagefindIndex`'s own context would write the files
-    # into the current folder. They are written to `bundle` rather than returned by
+    # into the current folder. They are written to a folder rather than returned by
     # `get_files`, whose one answer outgrows the API's 2 MiB pipe buffer on large sites.
     from pagefind.service import PagefindService
 
@@ -213,9 +264,10 @@ async def _index_folder(pages: Path, bundle: Path) -> None:
     # traceback; the failure is reported once, as the build's warning.
     asyncio.get_running_loop().set_exception_handler(lambda loop, context: None)
     async with PagefindService() as service:
-        index = await service.create_index()
-        await index.add_directory(str(pages))
-        await index.write_files(output_path=str(bundle))
+        for shard in shards:
+            index = await service.create_index()
+            await index.add_directory(str(folder / "pages" / shard))
+            await index.write_files(output_path=str(folder / "bundles" / shard))
 
 
 def _cached_files(folder: Path) -> dict[str, bytes]:
@@ -224,18 +276,24 @@ def _cached_files(folder: Path) -> dict[str, bytes]:
 
 
 def _store(cache_folder: Path, key: str, files: dict[str, bytes]) -> Path:
-    """Keep this index as the only one: written under a temporary name, then renamed, so
-    that a killed build never leaves half an index under a real key."""
+    """Written under a temporary name, then renamed, so that a killed build never leaves
+    half an index under a real key."""
     cache_folder.mkdir(parents=True, exist_ok=True)
-    for old in cache_folder.iterdir():
-        shutil.rmtree(old, ignore_errors=True)
     temporary = cache_folder / f"{key}.{os.getpid()}.tmp"
+    shutil.rmtree(temporary, ignore_errors=True)
     for name, data in files.items():
         path = temporary / name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_bytes(data)
+    shutil.rmtree(cache_folder / key, ignore_errors=True)
     os.replace(temporary, cache_folder / key)
     return cache_folder / key
+
+
+def _forget_other_bundles(cache_folder: Path, wanted: set[str]) -> None:
+    for old in cache_folder.iterdir() if cache_folder.is_dir() else ():
+        if old.name not in wanted:
+            shutil.rmtree(old, ignore_errors=True)
 
 
 def _pagefind_version() -> str:

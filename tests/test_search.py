@@ -29,7 +29,7 @@ def indexed_urls(site) -> set[str]:
     import json
     urls = set()
     for name, data in bundle_files(site).items():
-        if name.startswith("fragment/"):
+        if "/fragment/" in name:
             text = gzip.decompress(data).decode("utf-8")
             urls.add(json.loads(text[text.index("{"):])["url"])
     return urls
@@ -42,7 +42,11 @@ def test_published_news_documents_and_pages_are_indexed_and_nothing_else(tmp_pat
         "/tin-tuc/hoi-nghi-trien-khai-cong-tac-tre-em-nam-2024/", "/tin-tuc/day-boi-an-toan-cho-tre-em/",
         "/tin-tuc/thang-hanh-dong-vi-binh-dang-gioi/", "/gioi-thieu/", "/van-ban/606-kh-ubnd/"}
     names = set(bundle_files(site))
-    assert {"pagefind.js", "pagefind-entry.json", "wasm.unknown.pagefind"} <= names
+    # One bundle per year and one for pages, merged by the search page.
+    for shard in ("2024", "2023", "trang"):
+        assert {f"{shard}/pagefind.js", f"{shard}/pagefind-entry.json", f"{shard}/wasm.unknown.pagefind"} <= names
+    assert {name.split("/")[0] for name in names} == {"2024", "2023", "trang"}
+    assert 'data-shards="2024 2023 trang"' in site.read("tim-kiem/index.html")
     assert not any(name.startswith("pagefind-ui") for name in names)  # the ready-made UI is not used
     assert not any(name.startswith("filter/") for name in names)  # filters are words: see search.py
     assert "data-pagefind-body" not in site.read("tin-tuc/index.html")  # listings are not indexed
@@ -73,12 +77,14 @@ def test_a_warm_build_reuses_the_index_and_an_edit_rebuilds_it(tmp_path):
     warm = site.build("--verbose", quiet=False)
     assert warm.code == 0 and bundle_files(site) == first
     assert _lap(warm.stdout, "search index") < 0.05  # Pagefind was not run
-    assert len(list((site.root / ".cache" / "search" / "bundles").iterdir())) == 1
+    assert len(list((site.root / ".cache" / "search" / "bundles").iterdir())) == 3  # 2024, 2023, pages
     site.write("content/news/2024/boi-an-toan.md", news("Dạy bơi an toàn cho trẻ em", "2024-06-01 07:00",
                                                            body="Từ mới: marimbaphone."))
     assert site.build().code == 0
-    assert bundle_files(site) != first
-    assert len(list((site.root / ".cache" / "search" / "bundles").iterdir())) == 1  # the old one is dropped
+    after = bundle_files(site)
+    changed = {name.split("/")[0] for name in first.keys() | after.keys() if first.get(name) != after.get(name)}
+    assert changed == {"2024"}, "only the edited item's year is indexed again"
+    assert len(list((site.root / ".cache" / "search" / "bundles").iterdir())) == 3  # the old 2024 is dropped
 
 
 def test_the_same_input_gives_the_same_index(tmp_path):

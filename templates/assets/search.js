@@ -27,8 +27,16 @@
 
   function pagefind() {
     if (!module) {
-      module = import(form.dataset.bundle + "pagefind.js").then(function (loaded) {
-        return loaded.options({ baseUrl: form.dataset.base }).then(function () { return loaded; });
+      // The index comes in parts (a year each, and the pages): Pagefind is loaded from the
+      // first and the others are merged into it, so one search covers them all.
+      var shards = form.dataset.shards.split(" ");
+      var options = { baseUrl: form.dataset.base };
+      module = import(form.dataset.bundle + shards[0] + "/pagefind.js").then(function (loaded) {
+        return loaded.options(options).then(function () {
+          return Promise.all(shards.slice(1).map(function (shard) {
+            return loaded.mergeIndex(form.dataset.bundle + shard + "/", options);
+          }));
+        }).then(function () { return loaded; });
       }).catch(function (error) {
         module = null;  // a later search tries again (the connection may be back)
         throw error;
@@ -197,6 +205,7 @@
       return Promise.all(batch.map(function (result) { return result.data(); })).then(function (pages) {
         if (mine !== run) { return null; }
         pages.forEach(function (data) {
+          if (!hasFilters(data.content, shown.filters)) { return; }
           var text = pageText(data.content);
           var found = matchesOf(text, shown.terms);
           if (found && found.phrase) {
@@ -224,9 +233,22 @@
   // word of the tails ("zznam2024"), not a Pagefind filter: see portal/search.py.
   function pagefindQuery(want) {
     var words = termsOf(want.query).map(function (term) { return term.text.replace(/đ/g, "d"); });
+    return words.concat(filterWords(want)).join(" ");
+  }
+
+  function filterWords(want) {
+    var words = [];
     if (want.type) { words.push(form.dataset.filterType + want.type); }
     if (want.year) { words.push(form.dataset.filterYear + want.year); }
-    return words.join(" ");
+    return words;
+  }
+
+  // A part of the index that has no page of the chosen type or year does not know the
+  // filter's word, and Pagefind then answers for the other words alone: so each answer's
+  // tail must hold the filter words.
+  function hasFilters(content, words) {
+    var tail = content.slice(content.lastIndexOf(TAIL_MARK) + 1).split(/\s+/);
+    return words.every(function (word) { return tail.indexOf(word) !== -1; });
   }
 
   // What the messages say was searched for: the words, then the filters' names.
@@ -253,7 +275,7 @@
     }).then(function (found) {
       if (mine !== run) { return null; }
       shown = { results: (found && found.results) || [], next: 0, count: 0, apart: [],
-                terms: termsOf(want.query),
+                terms: termsOf(want.query), filters: filterWords(want),
                 label: labelOf(want) };
       return showMore(mine);
     }).catch(function () {
