@@ -25,9 +25,12 @@ keys and Pagefind's version: a build links the shards whose pages did not change
 runs Pagefind for the others only, so an edit re-indexes one year, not the site. Each
 page's tail is cached too (`.cache/search/tails/`, by the page's key).
 
-Pagefind's Python API answers one call per 0.1 s (its reader polls), so pages are not
-added one by one: each shard's indexed copies are written to a temporary folder and
-added as one directory.
+Pagefind is run as its command line (`pagefind --site … --output-path …`), one process
+per shard needing it, two at a time, on the indexed copies written to a temporary
+folder. Its Python API was tried first: it answers one call per 0.1 s (its reader
+polls), which is seconds for a dozen shards, and its `get_files` answer outgrows the
+API's 2 MiB pipe buffer on a large site. Only the primary shard (the newest year) keeps
+Pagefind's own code (`pagefind.js`, its worker and wasm); the others are merged into it.
 
 If Pagefind is missing or fails, the site is built without search and the build says
 why (a warning, not an error): a broken search box is better than no new site.
@@ -35,11 +38,11 @@ why (a warning, not an error): a broken search box is better than no new site.
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -65,6 +68,10 @@ KINDS = ("news", "document", "page")  # the values of the type filter
 # Bundle files for Pagefind's ready-made interfaces; our search page uses its JS API only.
 UNUSED_BUNDLE_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-component-ui.",
                        "pagefind-highlight.")
+# Pagefind's code, which the search page loads from the primary shard only: the others
+# are merged into it (their entry, meta, index and fragments are read).
+RUNTIME_FILES = ("pagefind.js", "pagefind-worker.js", "wasm.")
+PAGEFIND_PROCESSES = 2  # shards indexed at once
 SECONDS_PER_PAGE = 0.02  # with a fixed minute, how long Pagefind may take before it is given up
 
 
@@ -94,7 +101,8 @@ def index_site(site: Site, frame: str, writer: Writer, cache_folder: Path | None
     change every page but not what search finds, and must not cost a reindex."""
     pages = [SearchablePage(url, output_file(url), content_key(frame, url, digest), filters, shard)
              for url, digest, filters, shard in searchable(site)]
-    return write_search_index(pages, site.urls.search_bundle(), writer, cache_folder)
+    return write_search_index(pages, site.urls.search_bundle(), writer, cache_folder,
+                              primary=next(iter(shards_of(site)), ""))
 
 
 def search_page(site: Site, frame: str) -> RenderJob:
@@ -147,7 +155,7 @@ def index_key(pages: list[SearchablePage]) -> str:
 
 
 def write_search_index(pages: list[SearchablePage], bundle: str, writer: Writer,
-                       cache_folder: Path | None) -> SearchOutcome:
+                       cache_folder: Path | None, primary: str) -> SearchOutcome:
     """Write the index into the site, one Pagefind bundle per shard under `bundle`
     (e.g. "tim-kiem/pagefind/2024/"). Only shards whose pages changed are indexed again."""
     shards: dict[str, list[SearchablePage]] = {}
@@ -167,25 +175,28 @@ def write_search_index(pages: list[SearchablePage], bundle: str, writer: Writer,
         # reported, a broken install: any of them costs the search, never the site)
         return SearchOutcome(len(pages), 0, 0, False, _describe(failure))
     if bundles is None:
-        return _write_bundles(made, bundle, writer, len(pages))
+        return _write_bundles(made, bundle, writer, len(pages), primary)
     for shard, files in made.items():
         _store(bundles, keys[shard], files)
     _forget_other_bundles(bundles, set(keys.values()))
     files = size = 0
     for shard, key in keys.items():
-        linked, linked_size = _link_bundle(bundles / key, key, f"{bundle}{shard}/", writer)
+        linked, linked_size = _link_bundle(bundles / key, key, f"{bundle}{shard}/", writer,
+                                           runtime=shard == primary)
         files, size = files + linked, size + linked_size
     _keep_tails(tails, [page for shard in shards if shard not in missing for page in shards[shard]])
     return SearchOutcome(len(pages), files, size, reused=not missing)
 
 
 def _write_bundles(made: dict[str, dict[str, bytes]], bundle: str, writer: Writer,
-                   pages: int) -> SearchOutcome:
+                   pages: int, primary: str) -> SearchOutcome:
     """Without a cache (`--no-cache`): every shard was just made; write its files."""
+    sizes = []
     for shard, files in made.items():
         for name, data in files.items():
-            writer.write(f"{bundle}{shard}/{name}", data)
-    sizes = [len(data) for files in made.values() for data in files.values()]
+            if shard == primary or not name.startswith(RUNTIME_FILES):
+                writer.write(f"{bundle}{shard}/{name}", data)
+                sizes.append(len(data))
     return SearchOutcome(pages, len(sizes), sum(sizes), False)
 
 
@@ -208,12 +219,14 @@ def _indexed_copies(pages: list[SearchablePage], writer: Writer, tails: Cache
         yield page.rel, indexed_copy(html, [*page.filters, *folded.decode("utf-8").split()])
 
 
-def _link_bundle(folder: Path, key: str, bundle: str, writer: Writer) -> tuple[int, int]:
+def _link_bundle(folder: Path, key: str, bundle: str, writer: Writer,
+                 runtime: bool) -> tuple[int, int]:
     """Link a cached bundle into the site; unchanged files of the previous site stay as
-    they are (their keys name the index and the file). Returns its files and bytes."""
+    they are (their keys name the index and the file). Pagefind's own code (`runtime`)
+    only for the primary shard. Returns the files and bytes linked."""
     files = size = 0
     for path in sorted(folder.rglob("*")):
-        if path.is_file():
+        if path.is_file() and (runtime or not path.name.startswith(RUNTIME_FILES)):
             name = path.relative_to(folder).as_posix()
             writer.link(bundle + name, path, content_key(key, name))
             files, size = files + 1, size + path.stat().st_size
@@ -224,7 +237,7 @@ def _run_pagefind(shards: dict[str, Iterable[tuple[str, str]]]) -> dict[str, dic
     """Index each shard's copies (site path, HTML); return each bundle's files by name."""
     if not shards:
         return {}
-    _check_binary()
+    binary = _pagefind_binary()
     with tempfile.TemporaryDirectory(prefix="portal-search-") as folder:
         count = 0
         for shard, copies in shards.items():
@@ -233,41 +246,47 @@ def _run_pagefind(shards: dict[str, Iterable[tuple[str, str]]]) -> dict[str, dic
                 path.parent.mkdir(parents=True, exist_ok=True)
                 path.write_text(html, encoding="utf-8")
                 count += 1
-        limit = 60 + SECONDS_PER_PAGE * count
-        asyncio.run(asyncio.wait_for(_index_folders(Path(folder), list(shards)), timeout=limit))
+        _index_folders(binary, Path(folder), list(shards), timeout=60 + SECONDS_PER_PAGE * count)
         return {shard: {name: data for name, data in _cached_files(Path(folder, "bundles", shard)).items()
                         if not name.startswith(UNUSED_BUNDLE_FILES)}
                 for shard in shards}
 
 
-def _check_binary() -> None:
-    """Fail at once on a missing or broken binary; the API would wait for its answer."""
+def _pagefind_binary() -> str:
+    """The binary of the `pagefind[bin]` package (or $PAGEFIND_BINARY_PATH)."""
     from pagefind.service import get_executable  # here, so that a broken install fails search only
 
     binary = get_executable()
     if binary is None:
         raise FileNotFoundError("no pagefind binary (the pagefind[bin] package is not installed)")
-    done = subprocess.run([str(binary), "--version"], capture_output=True, timeout=60)
-    if done.returncode != 0:
-        raise RuntimeError(f"{binary} --version exited with status {done.returncode}")
+    return str(binary)
 
 
-async def _index_folders(folder: Path, shards: list[str]) -> None:
-    """One Pagefind service, one index per shard: `folder/pages/<shard>` is indexed into
-    `folder/bundles/<shard>`."""
-    # The service is used directly: `PagefindIndex`'s own context would write the files
-    # into the current folder. They are written to a folder rather than returned by
-    # `get_files`, whose one answer outgrows the API's 2 MiB pipe buffer on large sites.
-    from pagefind.service import PagefindService
-
-    # When Pagefind dies, its reader task dies too and asyncio would print that task's
-    # traceback; the failure is reported once, as the build's warning.
-    asyncio.get_running_loop().set_exception_handler(lambda loop, context: None)
-    async with PagefindService() as service:
-        for shard in shards:
-            index = await service.create_index()
-            await index.add_directory(str(folder / "pages" / shard))
-            await index.write_files(output_path=str(folder / "bundles" / shard))
+def _index_folders(binary: str, folder: Path, shards: list[str], timeout: float) -> None:
+    """Pagefind's command line, once per shard, two at a time: `folder/pages/<shard>` is
+    indexed into `folder/bundles/<shard>`. (Its Python API waits ~0.1 s per call: seconds
+    for a dozen shards.)"""
+    deadline = time.monotonic() + timeout
+    waiting = list(shards)
+    running: list[subprocess.Popen] = []
+    try:
+        while waiting or running:
+            while waiting and len(running) < PAGEFIND_PROCESSES:
+                shard = waiting.pop(0)
+                running.append(subprocess.Popen(
+                    [binary, "--site", str(folder / "pages" / shard),
+                     "--output-path", str(folder / "bundles" / shard), "--silent"],
+                    stdout=subprocess.DEVNULL, stderr=subprocess.PIPE))
+            process = running.pop(0)
+            _, problem = process.communicate(timeout=max(0.1, deadline - time.monotonic()))
+            if process.returncode != 0:
+                last = (problem.decode("utf-8", "replace").strip().splitlines() or [""])[-1]
+                raise RuntimeError(f"{binary} exited with status {process.returncode} {last}".strip())
+    except subprocess.TimeoutExpired:
+        raise TimeoutError("Pagefind did not answer in time") from None
+    finally:
+        for process in running:
+            process.kill()
 
 
 def _cached_files(folder: Path) -> dict[str, bytes]:
@@ -304,6 +323,4 @@ def _pagefind_version() -> str:
 
 
 def _describe(failure: BaseException) -> str:
-    if isinstance(failure, asyncio.TimeoutError):
-        return "Pagefind did not answer in time"
     return f"{type(failure).__name__}: {failure}".rstrip(": ")
