@@ -164,7 +164,7 @@ def _print_errors(failure: BuildFailed, options: BuildOptions) -> None:
 def _serve(args: argparse.Namespace) -> int:
     # Offline: the weather box shows the cached readings, so a rebuild never waits on the
     # network and only the edited pages change. No search index unless asked: Pagefind
-    # re-indexes the edited item's whole year, which would double the edit-to-reload time.
+    # re-indexes the edited item's whole shard, which would double the edit-to-reload time.
     options = BuildOptions(root=args.source, output=args.output, drafts=args.drafts,
                            future=args.future, base_url=args.base_url, jobs=max(1, args.jobs),
                            progress=sys.stderr.isatty(), offline=True, search=args.search)

@@ -75,6 +75,7 @@ class SiteConfig:
     related_items: int = 5
     neighbour_items: int = 5
     sidebar_items: int = 5  # latest news and latest documents in the sidebar
+    search_shard_pages: int = 2500  # pages per part of the search index (see portal/search.py)
     links: tuple[Link, ...] = ()
     favicon: str = ""  # a site path under static/, e.g. /favicon.svg
     plan_type: str = "Kế hoạch"  # documents of this type are plans, listed with their targets
@@ -138,7 +139,8 @@ def _check_values(config: SiteConfig, report: schema.Report) -> SiteConfig:
     if not config.base_url.startswith(("http://", "https://")):
         report(("base_url",), "config_url", value=config.base_url)
         fixes["base_url"] = defaults.base_url
-    for name in ("per_page", "feed_items", "related_items", "neighbour_items", "sidebar_items"):
+    for name in ("per_page", "feed_items", "related_items", "neighbour_items", "sidebar_items",
+                 "search_shard_pages"):
         if getattr(config, name) is None or getattr(config, name) < 1:
             report((name,), "at_least", value=getattr(config, name), min=1)
             fixes[name] = getattr(defaults, name)

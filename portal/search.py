@@ -17,19 +17,20 @@ the search page adds to the query, not Pagefind filters: Pagefind 1.5 writes its
 files in a different order on every run, and this site must be the same bytes for the
 same input.
 
-Pagefind cannot update an index in place, so the index is split into shards, one per
-year (news and documents of that year) and one for pages, each a Pagefind bundle of its
-own (`tim-kiem/pagefind/<shard>/`) that the search page merges with `mergeIndex`. Each
-shard is cached under `.cache/search/bundles/<key>/`, the key naming its pages' content
-keys and Pagefind's version: a build links the shards whose pages did not change and
-runs Pagefind for the others only, so an edit re-indexes one year, not the site. Each
-page's tail is cached too (`.cache/search/tails/`, by the page's key).
+Pagefind cannot update an index in place, so a large site's index is split into
+shards: groups of years of `search_shard_pages` pages (the pages go with the newest),
+each a Pagefind bundle of its own (`tim-kiem/pagefind/<first year>/`) that the search
+page merges with `mergeIndex`. Each shard is cached under `.cache/search/bundles/<key>/`,
+the key naming its pages' content keys and Pagefind's version: a build links the shards
+whose pages did not change and runs Pagefind for the others only, so an edit re-indexes
+one shard, not the site. Each page's tail is cached too (`.cache/search/tails/`, by the
+page's key).
 
 Pagefind is run as its command line (`pagefind --site … --output-path …`), one process
 per shard needing it, two at a time, on the indexed copies written to a temporary
 folder. Its Python API was tried first: it answers one call per 0.1 s (its reader
 polls), which is seconds for a dozen shards, and its `get_files` answer outgrows the
-API's 2 MiB pipe buffer on a large site. Only the primary shard (the newest year) keeps
+API's 2 MiB pipe buffer on a large site. Only the primary shard (the newest) keeps
 Pagefind's own code (`pagefind.js`, its worker and wasm); the others are merged into it.
 
 If Pagefind is missing or fails, the site is built without search and the build says
@@ -58,9 +59,10 @@ if TYPE_CHECKING:
     from .collection import Site
 
 SEARCH_FORMAT = "4"  # bump when the bundle or the indexed copy changes shape
-# The index is split by year (news and documents) plus one part for pages, each its own
-# Pagefind bundle that the search page merges (`mergeIndex`): an edit re-indexes its
-# year only, not the whole site (Pagefind cannot update an index in place).
+# The index is split into groups of years (config `search_shard_pages` pages each; the
+# pages go with the newest), each its own Pagefind bundle that the search page merges
+# (`mergeIndex`): an edit re-indexes its group only (Pagefind cannot update an index in
+# place). SHARD_PAGES names the one shard of a site with pages and no dated items.
 SHARD_PAGES = "trang"
 # Filter name -> the start of its words; search.html hands them to search.js.
 FILTER_WORDS = {"type": "zzloai", "year": "zznam"}
@@ -81,7 +83,7 @@ class SearchablePage:
     rel: str  # its file in the site
     key: str  # what its indexed region shows: an unchanged key means an unchanged entry
     filters: tuple[str, ...] = ()  # its filter words: its type and year
-    shard: str = SHARD_PAGES  # the part of the index it is in: its year, or "trang"
+    shard: str = SHARD_PAGES  # the part of the index it is in: named by its first year
 
 
 @dataclass(frozen=True)
@@ -119,20 +121,41 @@ def search_page(site: Site, frame: str) -> RenderJob:
 def searchable(site: Site) -> Iterator[tuple[str, str, tuple[str, ...], str]]:
     """URL, source digest, filter words and shard of every page to index."""
     zone = site.config.zone
+    shard_of, newest = _shards_by_year(site)
     for item in site.news:
         year = item.date.astimezone(zone).year
-        yield item.url, item.digest, filter_words("news", year), str(year)
+        yield item.url, item.digest, filter_words("news", year), shard_of[year]
     for doc in site.library.documents:
         year = doc.issued.astimezone(zone).year
-        yield doc.url, doc.digest, filter_words("document", year), str(year)
+        yield doc.url, doc.digest, filter_words("document", year), shard_of[year]
     for page in site.pages:
-        yield page.url, page.digest, filter_words("page"), SHARD_PAGES
+        yield page.url, page.digest, filter_words("page"), newest
 
 
 def shards_of(site: Site) -> list[str]:
-    """The index's parts, the newest year first (the search page loads Pagefind from it)."""
-    years = [str(year) for year in filter_years(site)]
-    return years + [SHARD_PAGES] if site.pages else years
+    """The index's parts, the newest first (the search page loads Pagefind from it)."""
+    shard_of, newest = _shards_by_year(site)
+    return sorted(set(shard_of.values()) | {newest}, reverse=True)
+
+
+def _shards_by_year(site: Site) -> tuple[dict[int, str], str]:
+    """Year -> shard, and the newest shard (which also holds the pages). Years are grouped
+    from the oldest on until a group holds `search_shard_pages` pages: old years rarely
+    change, so new items move only the newest group's bounds. Each shard costs a first
+    query its own index chunks, so shards are few and large, not one a year."""
+    zone = site.config.zone
+    counts: dict[int, int] = {}
+    for when in [item.date for item in site.news] + [doc.issued for doc in site.library.documents]:
+        year = when.astimezone(zone).year
+        counts[year] = counts.get(year, 0) + 1
+    shard_of: dict[int, str] = {}
+    name, size = "", 0
+    for year in sorted(counts):
+        if not name or size >= site.config.search_shard_pages:
+            name, size = str(year), 0
+        shard_of[year] = name
+        size += counts[year]
+    return shard_of, name or SHARD_PAGES
 
 
 def filter_words(kind: str, year: int | None = None) -> tuple[str, ...]:

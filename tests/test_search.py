@@ -3,11 +3,13 @@ that goes on without search when Pagefind is missing."""
 
 from __future__ import annotations
 
-from conftest import SMALL_SITE, make_site, news
+from conftest import MINIMAL_CONFIG, SMALL_SITE, make_site, news
 from portal.search import filter_words
 from portal.search_copy import folded_words, folded_words_of, indexed_copy, indexed_text
 
 BUNDLE = "site/tim-kiem/pagefind"
+# Small shards, so that this small site has two: 2023 (two items) and 2024 (two, and the page).
+SHARDED = MINIMAL_CONFIG + "search_shard_pages: 2\n"
 
 FILES = {
     **SMALL_SITE,
@@ -36,22 +38,29 @@ def indexed_urls(site) -> set[str]:
 
 
 def test_published_news_documents_and_pages_are_indexed_and_nothing_else(tmp_path):
-    site = make_site(tmp_path, FILES)
+    site = make_site(tmp_path, FILES, SHARDED)
     assert site.build().code == 0
     assert indexed_urls(site) == {
         "/tin-tuc/hoi-nghi-trien-khai-cong-tac-tre-em-nam-2024/", "/tin-tuc/day-boi-an-toan-cho-tre-em/",
         "/tin-tuc/thang-hanh-dong-vi-binh-dang-gioi/", "/gioi-thieu/", "/van-ban/606-kh-ubnd/"}
     names = set(bundle_files(site))
-    # One bundle per year and one for pages, merged by the search page.
+    # One bundle per group of years (the pages with the newest), merged by the search page.
     assert {"2024/pagefind.js", "2024/pagefind-worker.js", "2024/wasm.unknown.pagefind"} <= names
-    for shard in ("2024", "2023", "trang"):  # merged into the newest year's, which has Pagefind's code
+    for shard in ("2024", "2023"):  # merged into the newest, which has Pagefind's code
         assert f"{shard}/pagefind-entry.json" in names
         assert shard == "2024" or not any(n.startswith(f"{shard}/pagefind.js") for n in names)
-    assert {name.split("/")[0] for name in names} == {"2024", "2023", "trang"}
-    assert 'data-shards="2024 2023 trang"' in site.read("tim-kiem/index.html")
-    assert not any(name.startswith("pagefind-ui") for name in names)  # the ready-made UI is not used
-    assert not any(name.startswith("filter/") for name in names)  # filters are words: see search.py
+    assert {name.split("/")[0] for name in names} == {"2024", "2023"}
+    assert 'data-shards="2024 2023"' in site.read("tim-kiem/index.html")
+    assert not any("/pagefind-ui" in name for name in names)  # the ready-made UI is not used
+    assert not any("/filter/" in name for name in names)  # filters are words: see search.py
     assert "data-pagefind-body" not in site.read("tin-tuc/index.html")  # listings are not indexed
+
+
+def test_a_small_site_has_one_shard(tmp_path):
+    site = make_site(tmp_path, FILES)  # the default: 2,500 pages a shard
+    assert site.build().code == 0
+    assert {name.split("/")[0] for name in bundle_files(site)} == {"2023"}
+    assert 'data-shards="2023"' in site.read("tim-kiem/index.html")
 
 
 def test_the_served_page_has_no_tail_and_the_indexed_copy_folds_d(tmp_path):
@@ -73,20 +82,20 @@ def test_folded_words_come_from_the_indexed_region_only():
 
 
 def test_a_warm_build_reuses_the_index_and_an_edit_rebuilds_it(tmp_path):
-    site = make_site(tmp_path, FILES)
+    site = make_site(tmp_path, FILES, SHARDED)
     assert site.build().code == 0
     first = bundle_files(site)
     warm = site.build("--verbose", quiet=False)
     assert warm.code == 0 and bundle_files(site) == first
     assert _lap(warm.stdout, "search index") < 0.05  # Pagefind was not run
-    assert len(list((site.root / ".cache" / "search" / "bundles").iterdir())) == 3  # 2024, 2023, pages
+    assert len(list((site.root / ".cache" / "search" / "bundles").iterdir())) == 2  # 2023, 2024
     site.write("content/news/2024/boi-an-toan.md", news("Dạy bơi an toàn cho trẻ em", "2024-06-01 07:00",
                                                            body="Từ mới: marimbaphone."))
     assert site.build().code == 0
     after = bundle_files(site)
     changed = {name.split("/")[0] for name in first.keys() | after.keys() if first.get(name) != after.get(name)}
-    assert changed == {"2024"}, "only the edited item's year is indexed again"
-    assert len(list((site.root / ".cache" / "search" / "bundles").iterdir())) == 3  # the old 2024 is dropped
+    assert changed == {"2024"}, "only the edited item's shard is indexed again"
+    assert len(list((site.root / ".cache" / "search" / "bundles").iterdir())) == 2  # the old 2024 is dropped
 
 
 def test_the_same_input_gives_the_same_index(tmp_path):

@@ -55,13 +55,20 @@ def words(text: str) -> str:
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory) -> Path:
-    """The sample portal, built into a temp folder (the repository's own site/ is left alone)."""
-    output = tmp_path_factory.mktemp("search") / "site"
-    done = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--source", str(REPO),
+    """The sample portal, built in a temp folder, with small search shards (10 pages) so
+    that every scenario also checks that the merged shards answer as one index would."""
+    source = tmp_path_factory.mktemp("search") / "portal"
+    for part in ("content", "static", "templates"):
+        shutil.copytree(REPO / part, source / part)
+    config = (REPO / "config.yaml").read_text(encoding="utf-8")
+    (source / "config.yaml").write_text(config + "\nsearch_shard_pages: 10\n", encoding="utf-8")
+    output = source / "site"
+    done = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--source", str(source),
                            "--output", str(output), "--quiet", "--no-cache", "--offline"],
                           capture_output=True, text=True, cwd=REPO,
                           env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"})
     assert done.returncode == 0, done.stderr
+    assert len(list((output / "tim-kiem" / "pagefind").iterdir())) >= 3, "several shards to merge"
     return output
 
 
