@@ -8,11 +8,11 @@ import os
 import sys
 from pathlib import Path
 
-from .config import load_config
-from .errors import BuildFailed, ErrorLog
-from .locale import load_locale
-from .pipeline import BuildOptions, build
 from .check import FORMATS, FORMATTERS, check
+from .config import SiteConfig, load_config
+from .errors import BuildFailed, ErrorLog
+from .locale import Locale, load_locale
+from .pipeline import BuildOptions, build
 from .scaffold import KINDS, new_content
 from .serve import ServeOptions, serve
 from .weather import CACHE_FILE, fetch_and_cache
@@ -117,12 +117,20 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
-def _new(args: argparse.Namespace) -> int:
-    errors = ErrorLog(args.source)
-    config = load_config(args.source, errors)
+def _checked_config(source: Path) -> tuple[SiteConfig | None, Locale]:
+    """The portal's config and words; None (its errors printed) when the config is wrong."""
+    errors = ErrorLog(source)
+    config = load_config(source, errors)
     locale = load_locale(config.language)
     if errors:
-        _print_errors(BuildFailed(errors.sorted(), locale), BuildOptions(root=args.source))
+        _print_errors(BuildFailed(errors.sorted(), locale), BuildOptions(root=source))
+        return None, locale
+    return config, locale
+
+
+def _new(args: argparse.Namespace) -> int:
+    config, locale = _checked_config(args.source)
+    if config is None:
         return 1
     made = new_content(args.source, config, args.kind, args.title, locale.ui["news"])
     shown = made.path.relative_to(args.source) if made.path.is_relative_to(args.source) else made.path
@@ -136,11 +144,8 @@ def _new(args: argparse.Namespace) -> int:
 def _weather(args: argparse.Namespace) -> int:
     """For an hourly CI job: always asks the source. Exit 0 even when it fails, so that
     the build after it still runs (and shows the cached readings)."""
-    errors = ErrorLog(args.source)
-    config = load_config(args.source, errors)
-    locale = load_locale(config.language)
-    if errors:
-        _print_errors(BuildFailed(errors.sorted(), locale), BuildOptions(root=args.source))
+    config, locale = _checked_config(args.source)
+    if config is None:
         return 1
     if config.weather.provider != "open-meteo" or not config.weather.locations:
         print(locale.say("weather_nothing", provider=config.weather.provider))
