@@ -13,7 +13,7 @@ import html
 import json
 import posixpath
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import unquote, urlsplit
@@ -86,7 +86,9 @@ def _ids_in(page: bytes) -> frozenset[str]:
 def check(options: BuildOptions) -> CheckReport:
     index = SiteIndex()
     try:
-        result = build(options, index)
+        # No search index: the index writer keeps no pages to read back, and a check
+        # publishes nothing anyone could search.
+        result = build(replace(options, search=False), index)
     except BuildFailed as failure:
         return CheckReport(tuple(Finding("error", e) for e in failure.errors), 0,
                            failure.locale or load_locale("vi"))

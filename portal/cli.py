@@ -109,11 +109,9 @@ def _build(args: argparse.Namespace) -> int:
         for warning in result.warnings:
             print(warning, file=sys.stderr)
     if args.verbose:
-        for stage, seconds in result.timings:
-            print(f"  {stage:<36} {seconds:7.3f} s")
+        print("\n".join(result.timing_lines()))
     if not args.quiet:
-        print(result.locale.say("summary", pages=result.pages, seconds=round(result.seconds, 1),
-                                reused=result.reused))
+        print(result.summary())
     return 0
 
 
@@ -178,8 +176,7 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     options = BuildOptions(root=args.source, drafts=args.drafts, future=args.future,
-                           base_url=args.base_url, use_cache=not args.no_cache, offline=True,
-                           search=False)
+                           base_url=args.base_url, use_cache=not args.no_cache, offline=True)
     report = check(options)
     for line in FORMATTERS[args.format](report):
         print(line)

@@ -67,6 +67,15 @@ class BuildResult:
     warnings: tuple[str, ...] = ()  # said to the editor; they do not fail the build
     site: Site | None = None  # what was built, for `check` to look into
 
+    def summary(self) -> str:
+        """The closing line: "Đã tạo 1.234 trang trong 3,2 s (1.180 dùng lại …)"."""
+        return self.locale.say("summary", pages=self.pages, seconds=round(self.seconds, 1),
+                               reused=self.reused)
+
+    def timing_lines(self) -> list[str]:
+        """Seconds per stage, for --verbose."""
+        return [f"  {stage:<36} {seconds:7.3f} s" for stage, seconds in self.timings]
+
 
 class Stopwatch:
     """Times the stages of one build."""

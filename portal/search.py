@@ -44,6 +44,7 @@ import shutil
 import subprocess
 import tempfile
 import time
+from collections import Counter
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -57,6 +58,7 @@ from .write import Writer
 
 if TYPE_CHECKING:
     from .collection import Site
+    from .models import Document, NewsItem
 
 SEARCH_FORMAT = "4"  # bump when the bundle or the indexed copy changes shape
 # The index is split into groups of years (config `search_shard_pages` pages each; the
@@ -120,14 +122,9 @@ def search_page(site: Site, frame: str) -> RenderJob:
 
 def searchable(site: Site) -> Iterator[tuple[str, str, tuple[str, ...], str]]:
     """URL, source digest, filter words and shard of every page to index."""
-    zone = site.config.zone
     shard_of, newest = _shards_by_year(site)
-    for item in site.news:
-        year = item.date.astimezone(zone).year
-        yield item.url, item.digest, filter_words("news", year), shard_of[year]
-    for doc in site.library.documents:
-        year = doc.issued.astimezone(zone).year
-        yield doc.url, doc.digest, filter_words("document", year), shard_of[year]
+    for kind, item, year in _dated(site):
+        yield item.url, item.digest, filter_words(kind, year), shard_of[year]
     for page in site.pages:
         yield page.url, page.digest, filter_words("page"), newest
 
@@ -143,11 +140,7 @@ def _shards_by_year(site: Site) -> tuple[dict[int, str], str]:
     from the oldest on until a group holds `search_shard_pages` pages: old years rarely
     change, so new items move only the newest group's bounds. Each shard costs a first
     query its own index chunks, so shards are few and large, not one a year."""
-    zone = site.config.zone
-    counts: dict[int, int] = {}
-    for when in [item.date for item in site.news] + [doc.issued for doc in site.library.documents]:
-        year = when.astimezone(zone).year
-        counts[year] = counts.get(year, 0) + 1
+    counts = Counter(year for _, _, year in _dated(site))
     shard_of: dict[int, str] = {}
     name, size = "", 0
     for year in sorted(counts):
@@ -165,10 +158,17 @@ def filter_words(kind: str, year: int | None = None) -> tuple[str, ...]:
 
 def filter_years(site: Site) -> list[int]:
     """The years the year filter offers, newest first."""
+    return sorted({year for _, _, year in _dated(site)}, reverse=True)
+
+
+def _dated(site: Site) -> Iterator[tuple[str, NewsItem | Document, int]]:
+    """News and documents, each with its kind and the year it is filed under (a news
+    item's date, a document's issue date, in the portal's time zone)."""
     zone = site.config.zone
-    years = {item.date.astimezone(zone).year for item in site.news}
-    years.update(doc.issued.astimezone(zone).year for doc in site.library.documents)
-    return sorted(years, reverse=True)
+    for item in site.news:
+        yield "news", item, item.date.astimezone(zone).year
+    for doc in site.library.documents:
+        yield "document", doc, doc.issued.astimezone(zone).year
 
 
 def index_key(pages: list[SearchablePage]) -> str:
@@ -188,8 +188,6 @@ def write_search_index(pages: list[SearchablePage], bundle: str, writer: Writer,
     bundles = cache_folder / "bundles" if cache_folder else None
     missing = {shard: members for shard, members in shards.items()
                if bundles is None or not (bundles / keys[shard]).is_dir()}
-    if missing and writer.read(pages[0].rel) is None:  # a check: nothing to index from
-        return SearchOutcome(len(pages), 0, 0, False)
     tails = Cache(cache_folder / "tails" if cache_folder else None)
     try:
         made = _run_pagefind({shard: _indexed_copies(members, writer, tails)

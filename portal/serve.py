@@ -176,9 +176,7 @@ def _rebuild(options: BuildOptions, board: StateBoard, locale: Locale, verbose: 
         return
     for warning in result.warnings:  # e.g. the weather service; the site is built all the same
         print(warning, file=sys.stderr, flush=True)
-    for stage, seconds in result.timings if verbose else ():
-        print(f"  {stage:<36} {seconds:7.3f} s")
-    print(time.strftime("%H:%M:%S ") + result.locale.say(
-        "summary", pages=result.pages, seconds=round(result.seconds, 1), reused=result.reused),
-        flush=True)
+    for line in result.timing_lines() if verbose else ():
+        print(line)
+    print(time.strftime("%H:%M:%S ") + result.summary(), flush=True)
     board.post()

@@ -141,10 +141,10 @@ def weather_box(root: Path, config: SiteConfig, now: dt.datetime, offline: bool 
         return None, []
     if settings.provider == "file":
         refresh = read_data_file(root / settings.file)
-    elif offline or _cache_is_fresh(root, settings, now):
-        refresh = Refresh(read_cache(root / CACHE_FILE))
     else:
-        refresh = fetch_and_cache(root, config)
+        cached = read_cache(root / CACHE_FILE)
+        fresh = offline or _cache_is_fresh(cached, settings, now)
+        refresh = Refresh(cached) if fresh else fetch_and_cache(root, config, cached)
     warnings = [refresh.problem] if refresh.problem else []
     return _box(settings, config.timezone, refresh.readings, now), warnings
 
@@ -184,10 +184,9 @@ def _near(reading: Reading, location: Location) -> bool:
     return abs(reading.lat - location.lat) < 0.01 and abs(reading.lon - location.lon) < 0.01
 
 
-def _cache_is_fresh(root: Path, settings: WeatherConfig, now: dt.datetime) -> bool:
+def _cache_is_fresh(cached: tuple[Reading, ...], settings: WeatherConfig, now: dt.datetime) -> bool:
     """Rebuilds within `refresh_minutes` of the last reading (an editor's `serve` loop,
     a push right after the hourly job) reuse it instead of asking the network again."""
-    cached = read_cache(root / CACHE_FILE)
     limit = dt.timedelta(minutes=settings.refresh_minutes)
     found = [_reading_for(location, cached) for location in settings.locations]
     return all(r is not None and dt.timedelta(0) <= now - r.taken <= limit for r in found)
@@ -195,10 +194,10 @@ def _cache_is_fresh(root: Path, settings: WeatherConfig, now: dt.datetime) -> bo
 
 # --- sources ---------------------------------------------------------------------------
 
-def fetch_and_cache(root: Path, config: SiteConfig) -> Refresh:
-    """Ask Open-Meteo; keep what it gave in the cache, falling back to the cache for
-    every place it did not give."""
-    cached = read_cache(root / CACHE_FILE)
+def fetch_and_cache(root: Path, config: SiteConfig, cached: tuple[Reading, ...] | None = None) -> Refresh:
+    """Ask Open-Meteo; keep what it gave in the cache, falling back to the cache (read
+    here unless given) for every place it did not give."""
+    cached = read_cache(root / CACHE_FILE) if cached is None else cached
     try:
         fresh = _within_budget(lambda: fetch_open_meteo(config.weather, config.timezone,
                                                         _user_agent(config)),

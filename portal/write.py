@@ -44,10 +44,9 @@ class Writer:
         """Put a cache entry (whose key is `key`) at `rel`."""
         self.write(rel, source.read_bytes(), key)
 
-    def read(self, rel: str) -> bytes | None:
-        """A file this build has written, for stages that post-process pages (search); None
-        from a writer that keeps no files to read back (the index of `check`)."""
-        return None
+    def read(self, rel: str) -> bytes:
+        """A file this build has written, for stages that post-process pages (search)."""
+        raise NotImplementedError
 
     def publish(self) -> None:
         """Make the written files the site."""
