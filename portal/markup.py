@@ -51,6 +51,9 @@ _ATTRIBUTES = {
     "ol": {"start", "type"},
     "abbr": {"title"},
 }
+URL_SCHEMES = ("http", "https", "mailto", "tel")  # what a body's links and images may use
+# What to_html adds after sanitizing; kept when its output is cleaned again.
+_OUR_ATTRIBUTES = {"div": {"class", "tabindex"}}
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
 _ROOT_RELATIVE = re.compile(r'\b(href|src)="/(?!/)')
@@ -66,14 +69,19 @@ def _converter() -> markdown.Markdown:
 def to_html(text: str) -> str:
     """Render Markdown and sanitize the result to an allow-list (raw HTML included)."""
     converter = _converter()
-    raw = converter.reset().convert(text)
-    clean = nh3.clean(raw, tags=_TAGS, attributes=_ATTRIBUTES, link_rel=None,
-                      url_schemes={"http", "https", "mailto", "tel"},
-                      filter_style_properties={"text-align"})
+    clean = clean_html(converter.reset().convert(text))
     clean = clean.replace("<img ", '<img loading="lazy" decoding="async" ')
     # Wide tables scroll inside their own box on phones; tabindex lets keyboards scroll it.
     return clean.replace("<table>", '<div class="table-scroll" tabindex="0"><table>') \
                 .replace("</table>", "</table></div>")
+
+
+def clean_html(raw: str) -> str:
+    """Keep only the allow-listed tags, attributes and URL schemes. Idempotent on what
+    `to_html` returns, so HTML read back from the cache goes through it again."""
+    return nh3.clean(raw, tags=_TAGS, attributes=_ATTRIBUTES | _OUR_ATTRIBUTES,
+                     link_rel=None, url_schemes=set(URL_SCHEMES),
+                     filter_style_properties={"text-align"})
 
 
 def to_html_many(texts: list[str], jobs: int) -> list[str]:

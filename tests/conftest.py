@@ -128,3 +128,57 @@ SMALL_SITE = {
 def site(tmp_path: Path) -> SiteDir:
     """A valid small site: three news items in three categories and one page."""
     return make_site(tmp_path, SMALL_SITE)
+
+
+# --- attack suites (tests/test_attack_*.py) ---------------------------------------------
+
+def run_cli(*args: str, epoch: str = "1767225600") -> BuildRun:
+    """Run `build.py ARGS` in this process (no interpreter start-up) as the command line
+    would: its exit code and what it printed. An exception that escapes the command
+    line is what an editor would see as a traceback: it becomes code -1 and "Traceback"
+    in stderr, so that attack tests can assert there is none."""
+    import contextlib
+    import io
+    import traceback
+
+    from portal.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = epoch
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(list(args))
+            except SystemExit as exit_:
+                code = exit_.code if isinstance(exit_.code, int) else 1
+            except BaseException:  # noqa: BLE001 (the point is to see it)
+                err.write("Traceback (most recent call last):\n" + traceback.format_exc())
+                code = -1
+    finally:
+        if saved is None:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+        else:
+            os.environ["SOURCE_DATE_EPOCH"] = saved
+    return BuildRun(code, out.getvalue(), err.getvalue())
+
+
+def assert_refused(run: BuildRun, codes: tuple[int, ...] = (1, 2), names: tuple[str, ...] = (),
+                   says: tuple[str, ...] = ()) -> None:
+    """A bad input was refused as an editor should see it: the exit code, no traceback,
+    and the message names each of `names` (files) and `says` (phrases)."""
+    assert run.code in codes, (run.code, run.stderr)
+    assert "Traceback" not in run.stderr + run.stdout, run.stderr
+    for text in (*names, *says):
+        assert text in run.stderr + run.stdout, (text, run.stderr)
+
+
+def assert_clean_output(folder: Path, *secrets: bytes) -> None:
+    """Nothing from outside the portal in a built tree: no file holds any of `secrets`
+    (bytes that only an outside file has), and no file in it is a link."""
+    for path in folder.rglob("*"):
+        assert not path.is_symlink(), path
+        if path.is_file():
+            data = path.read_bytes()
+            for secret in secrets:
+                assert secret not in data, (path, secret)
