@@ -22,6 +22,7 @@ from .collection import Site
 from .errors import BuildFailed, ContentError, ErrorLog
 from .locale import Locale, load_locale
 from .markup import SUMMARY_LENGTH, summary_of
+from .paths import inside
 from .pipeline import BuildOptions, build
 from .urls import output_file
 from .write import Writer
@@ -53,12 +54,11 @@ class CheckReport:
 
 class SiteIndex(Writer):
     """A writer that keeps what a check needs instead of the files: their names, and the
-    ids each HTML page has (read from a cached page only when a link asks for it)."""
+    ids each HTML page has."""
 
     def __init__(self) -> None:
         self.files: set[str] = set()
         self._ids: dict[str, frozenset[str]] = {}
-        self._cached: dict[str, Path] = {}
 
     def write(self, rel: str, data: bytes, key: str | None = None) -> None:
         self.files.add(rel)
@@ -68,15 +68,8 @@ class SiteIndex(Writer):
     def copy(self, rel: str, source: Path) -> None:
         self.files.add(rel)  # a static file: only that it exists matters
 
-    def link(self, rel: str, source: Path, key: str) -> None:
-        self.files.add(rel)
-        self._cached[rel] = source
-
     def ids(self, rel: str) -> frozenset[str]:
-        if rel not in self._ids:
-            source = self._cached.get(rel)
-            self._ids[rel] = _ids_in(source.read_bytes()) if source else frozenset()
-        return self._ids[rel]
+        return self._ids.get(rel, frozenset())
 
 
 def _ids_in(page: bytes) -> frozenset[str]:
@@ -112,7 +105,10 @@ class SourceLines:
     def line_of(self, path: str, text: str, start: str = "") -> int | None:
         """The first line that contains `text` (and starts with `start`)."""
         if path not in self._lines:
-            source = (self.root / path).read_text(encoding="utf-8-sig", errors="replace")
+            file = self.root / path
+            # The build refused links out of the portal; never read through one here either.
+            readable = inside(file, self.root)
+            source = file.read_text(encoding="utf-8-sig", errors="replace") if readable else ""
             self._lines[path] = source.replace("\r\n", "\n").split("\n")
         for number, line in enumerate(self._lines[path], start=1):
             if text in line and line.startswith(start):

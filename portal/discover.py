@@ -1,16 +1,31 @@
-"""Stage 2: find the source files of a site, in a stable order."""
+"""Stage 2: find the source files of a site, in a stable order.
+
+Content, static files and theme assets are data that editors commit, and Git stores
+links: `static/env.txt -> /proc/self/environ` would publish the build machine's
+environment. So every folder is walked by `paths.walk_folder`, which does not follow
+links blindly: a link (to a file or a folder) that resolves outside the portal's folder,
+into a hidden part of it (`.git`, whose config may hold the CI's token, `.cache`) or
+into a built site, is reported here as a content error and never read; one that stays
+inside is followed, once per folder.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
 
-# kind -> (folder under content/, glob); news and documents may be grouped in sub-folders
+from .errors import ErrorLog
+from .paths import Walk, walk_folder
+
+# kind -> (folder under content/, whether sub-folders count); news and documents may
+# be grouped in sub-folders, pages may not
 CONTENT_KINDS = {
-    "news": ("news", "**/*.md"),
-    "page": ("pages", "*.md"),
-    "document": ("documents", "**/*.md"),
+    "news": ("news", True),
+    "page": ("pages", False),
+    "document": ("documents", True),
 }
+# Data folders whose every file is published or read: checked for links that leave.
+PUBLISHED_FOLDERS = ("static", "templates/assets")
 
 
 @dataclass(frozen=True)
@@ -20,11 +35,24 @@ class SourceFile:
     rel: str  # path relative to the site root, as shown to editors
 
 
-def discover(root: Path) -> list[SourceFile]:
+def discover(root: Path, errors: ErrorLog) -> list[SourceFile]:
+    """The content files, in a stable order. Links that leave the portal, in content
+    and in the published folders, are reported to `errors`."""
     found = []
-    for kind, (folder, pattern) in CONTENT_KINDS.items():
-        base = root / "content" / folder
-        for path in sorted(base.glob(pattern)):
-            if path.is_file() and not path.name.startswith((".", "_")):
-                found.append(SourceFile(path, kind, path.relative_to(root).as_posix()))
+    for kind, (folder, nested) in CONTENT_KINDS.items():
+        walk = walk_folder(root / "content" / folder, root, nested)
+        report_outside(walk, errors)
+        found += [SourceFile(f.path, kind, f.path.relative_to(root).as_posix())
+                  for f in walk.files if f.path.suffix == ".md" and not _hidden(f.path.name)]
+    for folder in PUBLISHED_FOLDERS:
+        report_outside(walk_folder(root / folder, root), errors)
     return found
+
+
+def report_outside(walk: Walk, errors: ErrorLog) -> None:
+    for path in walk.outside:
+        errors.add(path, "outside_portal")
+
+
+def _hidden(name: str) -> bool:
+    return name.startswith((".", "_"))

@@ -4,7 +4,14 @@ must never make the build read, publish, write or delete anything outside it."""
 
 from __future__ import annotations
 
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
+
+# Written into every tree the build publishes (see output.py); a folder holding it is a
+# built site, never a source: `static/old -> ../site` would nest each site in the next.
+MARKER = ".built-by-portal"
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -15,3 +22,100 @@ def inside(path: Path, root: Path) -> bool:
         return path.resolve(strict=False).is_relative_to(root.resolve())
     except (OSError, RuntimeError, ValueError):  # a link loop, a NUL byte, a dead mount
         return False
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    path: Path  # as found under the folder walked: links are not resolved
+    rel: str  # relative to that folder, e.g. "media/2024/anh.jpg"
+
+
+@dataclass
+class Walk:
+    """What a folder holds: its files, and the links found in it that lead outside."""
+
+    files: list[FoundFile] = field(default_factory=list)
+    outside: list[Path] = field(default_factory=list)
+
+
+def walk_folder(folder: Path, root: Path, nested: bool = True) -> Walk:
+    """Every file under `folder` (only its own files unless `nested`), sorted as
+    `sorted(folder.rglob("*"))` sorts them. Nothing outside `root` is entered or read."""
+    walk = Walk()
+    if not os.path.lexists(folder) or not _resolvable(folder):
+        return walk
+    if leads_out(folder, root):
+        walk.outside.append(folder)
+        return walk
+    if os.path.isdir(folder):
+        walker = _Walker(root, nested, walk.outside)
+        walk.files = [FoundFile(path, path.relative_to(folder).as_posix())
+                      for path in walker.files(folder, frozenset(), via_link=False)]
+    return walk
+
+
+@dataclass
+class _Walker:
+    """One walk's state. Folder links are where walks go wrong: one back to a folder
+    that holds it loops forever, links fanning out to one folder multiply the walk,
+    and one to the portal's own folder would reach `.git`. So a folder is entered
+    through a link at most once, never when it holds the link, and hidden entries
+    are skipped below a link."""
+
+    root: Path
+    nested: bool
+    outside: list[Path]
+    linked: set[str] = field(default_factory=set)  # real paths entered through a link
+
+    def files(self, folder: Path, above: frozenset[str], via_link: bool) -> Iterator[Path]:
+        """The files of `folder` and, if nested, of its sub-folders, depth first by name;
+        `above` holds the real paths of the folders being walked."""
+        above = above | {os.path.realpath(folder)}
+        try:
+            with os.scandir(folder) as scan:
+                entries = sorted(scan, key=lambda entry: entry.name)
+        except OSError:  # unreadable: nothing to publish from it
+            return
+        for entry in entries:
+            path, link = folder / entry.name, entry.is_symlink()
+            if (via_link and entry.name.startswith(".")) or (link and not _resolvable(path)):
+                continue  # `.git` reached through a link; a loop, which leads nowhere
+            if link and leads_out(path, self.root):
+                self.outside.append(path)
+            elif entry.is_dir():
+                if self.nested and self._enter(path, link, above):
+                    yield from self.files(path, above, via_link or link)
+            elif entry.is_file():
+                yield path
+
+    def _enter(self, folder: Path, link: bool, above: frozenset[str]) -> bool:
+        if not link:
+            return True
+        target = os.path.realpath(folder)
+        holder = os.path.realpath(folder.parent)
+        if target in above or target in self.linked or holder.startswith(target + os.sep):
+            return False
+        if os.path.lexists(os.path.join(target, MARKER)):  # a built site, not a source
+            self.outside.append(folder)
+            return False
+        self.linked.add(target)
+        return True
+
+
+def leads_out(path: Path, root: Path) -> bool:
+    """True when `path`, links resolved, is outside `root` or in a hidden part of it:
+    what the build never reads, though a link inside the portal may point there."""
+    if not inside(path, root):
+        return True
+    within = path.resolve().relative_to(root.resolve())
+    return any(part.startswith(".") for part in within.parts)
+
+
+def _resolvable(path: Path) -> bool:
+    """False for a link that loops (a -> a), which leads nowhere and cannot be named
+    by where it leads."""
+    try:
+        path.resolve()
+    except (OSError, RuntimeError, ValueError):
+        return False
+    return True
