@@ -1,5 +1,6 @@
 """The command line: `python build.py [build] [options]`. Exit 0 ok, 1 content or config
-errors, 2 misuse (argparse's own code)."""
+errors, 2 misuse (argparse's own code; also an output folder the build may not replace,
+or another build of the portal running)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from pathlib import Path
 
 from .check import FORMATS, FORMATTERS, check
 from .config import SiteConfig, load_config
-from .errors import BuildFailed, ErrorLog
+from .errors import BuildFailed, ErrorLog, OutputRefused
 from .locale import Locale, load_locale
 from .pipeline import BuildOptions, build
 from .scaffold import KINDS, new_content
@@ -102,6 +103,9 @@ def _build(args: argparse.Namespace) -> int:
     except BuildFailed as failure:
         _print_errors(failure, options)
         return 1
+    except OutputRefused as refusal:
+        print(_say_refusal(refusal), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(load_locale("vi").say("interrupted"), file=sys.stderr)
         return 130
@@ -154,6 +158,11 @@ def _weather(args: argparse.Namespace) -> int:
     if refresh.fetched:
         print(locale.say("weather_saved", count=len(refresh.readings), path=CACHE_FILE))
     return 0
+
+
+def _say_refusal(refusal: OutputRefused) -> str:
+    locale = refusal.locale or load_locale("vi")
+    return locale.say(refusal.key, path=refusal.path, **refusal.params)
 
 
 def _print_errors(failure: BuildFailed, options: BuildOptions) -> None:

@@ -26,7 +26,7 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from .config import load_config
-from .errors import BuildFailed, ErrorLog
+from .errors import BuildFailed, ErrorLog, OutputRefused
 from .livereload import LiveServer, StateBoard
 from .locale import Locale, load_locale
 from .pipeline import BuildOptions, build
@@ -104,7 +104,8 @@ def _is_source(rel: Path) -> bool:
 
 
 def serve(options: ServeOptions) -> int:
-    """Build, serve and rebuild until Ctrl-C or SIGTERM; 0 when stopped that way."""
+    """Build, serve and rebuild until Ctrl-C or SIGTERM; 0 when stopped that way, 2 when
+    the first build may not write its output folder (see output.claim_output)."""
     config_errors = ErrorLog(options.build.root)
     config = load_config(options.build.root, config_errors, options.build.base_url)
     locale = load_locale(config.language)
@@ -118,9 +119,13 @@ def serve(options: ServeOptions) -> int:
     previous_term = signal.signal(signal.SIGTERM, _interrupt)
     changes = Changes()
     observer = _start_watching(options, changes)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    serving = threading.Thread(target=server.serve_forever, daemon=True)
     try:
-        _rebuild(options.build, board, locale, options.verbose)
+        if not _rebuild(options.build, board, locale, options.verbose):
+            return 2
+        # Served only once the first build has claimed the output folder: a refused
+        # `--output` (someone else's folder) must never be served, even for a moment.
+        serving.start()
         print(locale.say("serve_listening", url=server.url), flush=True)
         rebuild = replace(options.build, progress=False)  # one line each
         while True:
@@ -131,7 +136,8 @@ def serve(options: ServeOptions) -> int:
     finally:
         board.stop()
         observer.stop()
-        server.shutdown()
+        if serving.is_alive():
+            server.shutdown()  # waits for serve_forever, so only once it runs
         server.server_close()
         observer.join(timeout=5)
         signal.signal(signal.SIGTERM, previous_term)
@@ -158,25 +164,33 @@ def _start_watching(options: ServeOptions, changes: Changes):
     return observer
 
 
-def _rebuild(options: BuildOptions, board: StateBoard, locale: Locale, verbose: bool) -> None:
-    """Build once; report the outcome in the terminal and to the browsers."""
+def _rebuild(options: BuildOptions, board: StateBoard, locale: Locale, verbose: bool) -> bool:
+    """Build once (the output is locked for this build only, so that a `build` run
+    meanwhile waits for it, not for the server); report the outcome in the terminal and
+    to the browsers. False when the build may not write its output folder."""
     try:
         result = build(options)
+    except OutputRefused as refusal:
+        title = (refusal.locale or locale).say(refusal.key, path=refusal.path, **refusal.params)
+        print(title, file=sys.stderr, flush=True)
+        board.post(title, ())
+        return False
     except BuildFailed as failure:
         words = failure.locale or locale
         title = words.say("serve_failed", count=len(failure.errors))
         lines = tuple(words.format_error(error) for error in failure.errors)
         print("\n".join((title, *lines)), file=sys.stderr, flush=True)
         board.post(title, lines)
-        return
+        return True
     except Exception:  # an engine bug: say so, and keep serving the last good site
         trace = traceback.format_exc()
         print(trace, file=sys.stderr, flush=True)
         board.post(locale.say("serve_crashed"), (trace.strip().splitlines()[-1],))
-        return
+        return True
     for warning in result.warnings:  # e.g. the weather service; the site is built all the same
         print(warning, file=sys.stderr, flush=True)
     for line in result.timing_lines() if verbose else ():
         print(line)
     print(time.strftime("%H:%M:%S ") + result.summary(), flush=True)
     board.post()
+    return True
