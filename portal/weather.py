@@ -7,6 +7,10 @@ malformed or incomplete JSON) falls back to the cached reading, and the box then
 when that reading was taken. A reading older than `max_age_hours` is shown as out of
 date, never as current; with no reading at all the box says there is no data.
 
+Every value from the source, the cache or an editor's file is checked before it is used
+or kept (weather_readings.py), and reading the network or a file can only fail with a
+warning (weather_source.py): whatever they hold, the build goes on.
+
 Providers: `open-meteo` (one HTTP request for all places), `file` (a JSON file in the
 cache's own format, written by an editor or another job), `none` (no box).
 """
@@ -15,42 +19,21 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import math
 import os
-import threading
-import time
-import urllib.error
-import urllib.parse
-import urllib.request
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from . import __version__
 from .config import Location, SiteConfig, WeatherConfig
+from .paths import inside
+from .weather_readings import (Reading, WeatherUnavailable, fresh_window, kept_window, near,
+                               reading_json, stored_readings)
+from .weather_source import fetch_open_meteo, read_json_file, within_budget
+
+__all__ = ["CACHE_FILE", "Reading", "WeatherBox", "WeatherUnavailable", "fetch_and_cache", "weather_box"]
 
 CACHE_FILE = "data/weather-cache.json"
-MAX_RESPONSE_BYTES = 2 * 1024 * 1024
-ATTEMPTS = 2  # one retry: a lost packet or a restarting server should not blank the box
-RETRY_PAUSE = 0.3
-CURRENT_FIELDS = ("temperature_2m", "relative_humidity_2m", "weather_code", "wind_speed_10m", "is_day")
-DAILY_FIELDS = ("temperature_2m_min", "temperature_2m_max")
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What one place's weather was at `taken` (an aware time)."""
-    name: str
-    lat: float | None  # None in an editor's file: the place is known by its name
-    lon: float | None
-    taken: dt.datetime
-    temperature: float
-    code: int
-    humidity: float | None = None
-    wind_kmh: float | None = None
-    low: float | None = None
-    high: float | None = None
-    is_day: bool = True
 
 
 @dataclass(frozen=True)
@@ -99,11 +82,7 @@ class Refresh:
     failed, why (for a warning; the build goes on)."""
     readings: tuple[Reading, ...]
     problem: str | None = None
-    fetched: bool = False
-
-
-class WeatherUnavailable(Exception):
-    """The source gave nothing usable; the message says why, for the warning."""
+    fetched: bool = False  # the source answered and its readings are in the cache
 
 
 # WMO weather interpretation codes, as Open-Meteo documents them.
@@ -135,16 +114,17 @@ def condition_of(code: int, is_day: bool = True) -> Condition:
 
 def weather_box(root: Path, config: SiteConfig, now: dt.datetime, offline: bool = False) -> tuple[WeatherBox | None, list[str]]:
     """The box for this build and the warnings to print; None when the provider is `none`
-    or no place is configured."""
+    or no place is configured. Whatever the source, the cache or the editor's file
+    holds, this returns: a failure is a warning, never an exception."""
     settings = config.weather
     if settings.provider == "none" or not settings.locations:
         return None, []
     if settings.provider == "file":
-        refresh = read_data_file(root / settings.file)
+        refresh = read_data_file(root, settings, now)
     else:
-        cached = read_cache(root / CACHE_FILE)
+        cached = read_cache(root, settings, now)
         fresh = offline or _cache_is_fresh(cached, settings, now)
-        refresh = Refresh(cached) if fresh else fetch_and_cache(root, config, cached)
+        refresh = Refresh(cached) if fresh else fetch_and_cache(root, config, cached, now)
     warnings = [refresh.problem] if refresh.problem else []
     return _box(settings, config.timezone, refresh.readings, now), warnings
 
@@ -163,7 +143,7 @@ def _place(location: Location, readings: tuple[Reading, ...], max_age_hours: flo
     reading = _reading_for(location, readings)
     if reading is None:
         return PlaceWeather(location.name, location.lat, location.lon, "missing")
-    age = now - reading.taken
+    age = now - reading.taken  # both aware, and every reading's time was checked: no overflow
     state = "stale" if age > dt.timedelta(hours=max_age_hours) else "current"
     return PlaceWeather(location.name, location.lat, location.lon, state, reading,
                         condition_of(reading.code, reading.is_day))
@@ -173,15 +153,9 @@ def _reading_for(location: Location, readings: tuple[Reading, ...]) -> Reading |
     """The reading taken for this place: same name, and (within ~1 km) the same
     coordinates, so that moving a place never shows another place's weather."""
     for reading in readings:
-        if reading.name == location.name and _near(reading, location):
+        if reading.name == location.name and near(reading, location):
             return reading
     return None
-
-
-def _near(reading: Reading, location: Location) -> bool:
-    if reading.lat is None or reading.lon is None:
-        return True
-    return abs(reading.lat - location.lat) < 0.01 and abs(reading.lon - location.lon) < 0.01
 
 
 def _cache_is_fresh(cached: tuple[Reading, ...], settings: WeatherConfig, now: dt.datetime) -> bool:
@@ -194,203 +168,86 @@ def _cache_is_fresh(cached: tuple[Reading, ...], settings: WeatherConfig, now: d
 
 # --- sources ---------------------------------------------------------------------------
 
-def fetch_and_cache(root: Path, config: SiteConfig, cached: tuple[Reading, ...] | None = None) -> Refresh:
+def fetch_and_cache(root: Path, config: SiteConfig, cached: tuple[Reading, ...] | None = None,
+                    now: dt.datetime | None = None) -> Refresh:
     """Ask Open-Meteo; keep what it gave in the cache, falling back to the cache (read
-    here unless given) for every place it did not give."""
-    cached = read_cache(root / CACHE_FILE) if cached is None else cached
+    here unless given) for every place it did not give or gave implausible values for.
+
+    `now` is the build time; readings far from it are refused. The `weather` command has
+    none: it keeps any plausible reading, and the next build applies its own time."""
+    settings = config.weather
+    cached = read_cache(root, settings, now) if cached is None else cached
     try:
-        fresh = _within_budget(lambda: fetch_open_meteo(config.weather, config.timezone,
-                                                        _user_agent(config)),
-                               config.weather.timeout_seconds)
+        fresh = tuple(within_budget(
+            lambda: fetch_open_meteo(settings, config.timezone, _user_agent(config), fresh_window(now)),
+            settings.timeout_seconds))
     except WeatherUnavailable as failure:
         return Refresh(cached, problem=str(failure))
-    names = {(r.name, r.lat, r.lon) for r in fresh}
-    kept = tuple(fresh) + tuple(r for r in cached if (r.name, r.lat, r.lon) not in names
-                                and _still_configured(r, config.weather))
-    write_cache(root / CACHE_FILE, kept)
-    missing = [loc.name for loc in config.weather.locations if _reading_for(loc, tuple(fresh)) is None]
-    problem = f"incomplete data for {', '.join(missing)}" if missing else None
-    return Refresh(kept, problem=problem, fetched=True)
+    kept = _merged(fresh, cached, settings.locations)
+    missing = [loc.name for loc in settings.locations if _reading_for(loc, fresh) is None]
+    problems = [f"incomplete data for {', '.join(missing)}"] if missing else []
+    not_saved = write_cache(root, kept)
+    problems += [not_saved] if not_saved else []
+    return Refresh(kept, problem="; ".join(problems) or None, fetched=not not_saved)
 
 
-def _within_budget(fetch: Callable[[], list[Reading]], timeout: float) -> list[Reading]:
-    """Run the fetch in a daemon thread and stop waiting when its budget is spent: socket
-    timeouts do not cover a resolver that hangs, and the build must not wait on one."""
-    budget = ATTEMPTS * (timeout + RETRY_PAUSE) + 0.5
-    outcome: list = []
-
-    def attempt() -> None:
-        try:
-            outcome.append(fetch())
-        except WeatherUnavailable as failure:
-            outcome.append(failure)
-
-    worker = threading.Thread(target=attempt, name="weather", daemon=True)
-    worker.start()
-    worker.join(budget)
-    if not outcome:
-        raise WeatherUnavailable(f"no answer within {budget:g} s")
-    if isinstance(outcome[0], WeatherUnavailable):
-        raise outcome[0]
-    return outcome[0]
-
-
-def _still_configured(reading: Reading, settings: WeatherConfig) -> bool:
-    return any(_reading_for(location, (reading,)) for location in settings.locations)
+def _merged(fresh: tuple[Reading, ...], cached: tuple[Reading, ...],
+            locations: tuple[Location, ...]) -> tuple[Reading, ...]:
+    """One reading per configured place, the fresh one where there is one."""
+    chosen = (_reading_for(loc, fresh) or _reading_for(loc, cached) for loc in locations)
+    return tuple(reading for reading in chosen if reading is not None)
 
 
 def _user_agent(config: SiteConfig) -> str:
     return f"cong-thong-tin/{__version__} (+{config.base_url})"
 
 
-def fetch_open_meteo(settings: WeatherConfig, timezone: str, user_agent: str) -> list[Reading]:
-    """One request for every place (Open-Meteo takes comma-separated coordinates and
-    answers with a list in the same order). Places whose part of the answer is
-    incomplete are left out; an answer with nothing usable raises WeatherUnavailable."""
-    query = urllib.parse.urlencode({
-        "latitude": ",".join(f"{loc.lat:g}" for loc in settings.locations),
-        "longitude": ",".join(f"{loc.lon:g}" for loc in settings.locations),
-        "current": ",".join(CURRENT_FIELDS),
-        "daily": ",".join(DAILY_FIELDS),
-        "timezone": timezone, "forecast_days": 1, "wind_speed_unit": "kmh",
-    })
-    url = f"{settings.endpoint}{'&' if '?' in settings.endpoint else '?'}{query}"
-    answer = _get_json(url, settings.timeout_seconds, user_agent)
-    parts = answer if isinstance(answer, list) else [answer]
-    if len(parts) != len(settings.locations):
-        raise WeatherUnavailable(f"{url}: expected {len(settings.locations)} places, got {len(parts)}")
-    readings = [reading for loc, part in zip(settings.locations, parts)
-                if (reading := _open_meteo_reading(loc, part)) is not None]
-    if not readings:
-        raise WeatherUnavailable(f"{settings.endpoint}: the answer lacks the current weather")
-    return readings
-
-
-def _open_meteo_reading(location: Location, part: object) -> Reading | None:
+def read_data_file(root: Path, settings: WeatherConfig, now: dt.datetime | None = None) -> Refresh:
+    """The `file` provider: the editor's file, in the cache's format, checked as the cache
+    is. Its path must stay inside the portal; an unusable entry is named in a warning."""
     try:
-        current, daily = part["current"], part.get("daily") or {}
-        offset = dt.timezone(dt.timedelta(seconds=int(part.get("utc_offset_seconds", 0))))
-        taken = dt.datetime.fromisoformat(current["time"]).replace(tzinfo=offset)
-        return Reading(
-            name=location.name, lat=location.lat, lon=location.lon, taken=taken,
-            temperature=_number(current["temperature_2m"]), code=int(current["weather_code"]),
-            humidity=_optional_number(current.get("relative_humidity_2m")),
-            wind_kmh=_optional_number(current.get("wind_speed_10m")),
-            low=_first_number(daily.get("temperature_2m_min")),
-            high=_first_number(daily.get("temperature_2m_max")),
-            is_day=bool(current.get("is_day", 1)))
-    except (KeyError, TypeError, ValueError, AttributeError):
-        return None
-
-
-def _get_json(url: str, timeout: float, user_agent: str) -> object:
-    """GET with a per-attempt deadline (connect, every read and the whole body), one
-    retry for what may pass (timeouts, refused connections, 5xx), and a size limit."""
-    request = urllib.request.Request(url, headers={"User-Agent": user_agent,
-                                                   "Accept": "application/json"})
-    problem = ""
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            time.sleep(RETRY_PAUSE)
-        try:
-            return json.loads(_read_body(request, timeout))
-        except urllib.error.HTTPError as error:
-            problem = f"HTTP {error.code}"
-            if error.code < 500:
-                break
-        except (urllib.error.URLError, TimeoutError, ConnectionError, OSError) as error:
-            problem = _network_problem(error, timeout)
-        except ValueError as error:  # not JSON, or not UTF-8: a retry would get the same
-            problem = f"malformed JSON ({error})"
-            break
-    raise WeatherUnavailable(f"{url.split('?')[0]}: {problem}")
-
-
-def _read_body(request: urllib.request.Request, timeout: float) -> bytes:
-    deadline = time.monotonic() + timeout
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        chunks, size = [], 0
-        while chunk := response.read(16384):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_RESPONSE_BYTES:
-                raise ValueError("the answer is too large")
-            if time.monotonic() > deadline:
-                raise TimeoutError
-    return b"".join(chunks)
-
-
-def _network_problem(error: Exception, timeout: float) -> str:
-    reason = getattr(error, "reason", error)
-    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-        return f"no answer within {timeout:g} s"
-    return str(reason) or type(reason).__name__
-
-
-def read_data_file(path: Path) -> Refresh:
-    """The `file` provider: the editor's file, in the cache's format."""
-    try:
-        return Refresh(_parse_readings(json.loads(path.read_text(encoding="utf-8"))))
-    except FileNotFoundError:
-        return Refresh((), problem=f"{path}: no such file")
-    except (ValueError, KeyError, TypeError, AttributeError) as error:
-        return Refresh((), problem=f"{path}: {error}")
+        found = stored_readings(read_json_file(root / settings.file, root), settings.locations,
+                                kept_window(now, settings.max_age_hours))
+    except WeatherUnavailable as failure:
+        return Refresh((), problem=f"{settings.file}: {failure}")
+    problem = f"{settings.file}: incomplete data for {', '.join(found.rejected)}" if found.rejected else None
+    return Refresh(found.readings, problem=problem)
 
 
 # --- the cache -------------------------------------------------------------------------
 
-def read_cache(path: Path) -> tuple[Reading, ...]:
-    """The cached readings; a missing or damaged cache is simply empty."""
+def read_cache(root: Path, settings: WeatherConfig, now: dt.datetime | None = None) -> tuple[Reading, ...]:
+    """The usable cached readings of the configured places. A missing or damaged cache,
+    or one that is not a file inside the portal, is simply empty; a damaged reading is
+    left out, and a reading older than `STALE_LIMIT` too (see weather_readings.py)."""
     try:
-        return _parse_readings(json.loads(path.read_text(encoding="utf-8")))
-    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        data = read_json_file(root / CACHE_FILE, root)
+        return stored_readings(data, settings.locations, kept_window(now, settings.max_age_hours)).readings
+    except WeatherUnavailable:
         return ()
 
 
-def write_cache(path: Path, readings: tuple[Reading, ...]) -> None:
-    """Write a new file and rename it over the old one, so that a killed job never
-    leaves half a cache."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.partial")
-    partial.write_text(json.dumps({"readings": [_reading_json(r) for r in readings]},
-                                  ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
-    os.replace(partial, path)
+def write_cache(root: Path, readings: tuple[Reading, ...]) -> str | None:
+    """Write a new file and rename it over the old one, so that a killed job never leaves
+    half a cache. Returns why the cache could not be written (the build goes on): a
+    `data/` that leads outside the portal, a folder in the cache's place, a read-only disk.
 
-
-def _reading_json(reading: Reading) -> dict:
-    return {"name": reading.name, "lat": reading.lat, "lon": reading.lon,
-            "taken": reading.taken.isoformat(timespec="minutes"),
-            "temperature": reading.temperature, "code": reading.code,
-            "humidity": reading.humidity, "wind_kmh": reading.wind_kmh,
-            "low": reading.low, "high": reading.high, "is_day": reading.is_day}
-
-
-def _parse_readings(data: dict) -> tuple[Reading, ...]:
-    return tuple(_parse_reading(item) for item in data["readings"])
-
-
-def _parse_reading(item: dict) -> Reading:
-    taken = dt.datetime.fromisoformat(item["taken"])
-    if taken.tzinfo is None:
-        raise ValueError(f"'taken' of {item['name']} needs a UTC offset, e.g. +07:00")
-    return Reading(name=str(item["name"]), lat=_optional_number(item.get("lat")),
-                   lon=_optional_number(item.get("lon")),
-                   taken=taken, temperature=_number(item["temperature"]), code=int(item["code"]),
-                   humidity=_optional_number(item.get("humidity")),
-                   wind_kmh=_optional_number(item.get("wind_kmh")),
-                   low=_optional_number(item.get("low")), high=_optional_number(item.get("high")),
-                   is_day=bool(item.get("is_day", True)))
-
-
-def _number(value: object) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise ValueError(f"not a number: {value!r}")
-    return float(value)
-
-
-def _optional_number(value: object) -> float | None:
-    return None if value is None else _number(value)
-
-
-def _first_number(values: object) -> float | None:
-    return _optional_number(values[0]) if isinstance(values, list) and values else None
+    The new file is created under a fresh name (never opened through a link someone
+    left there), and the rename replaces a link in the cache's place, not its target."""
+    path = root / CACHE_FILE
+    if not inside(path.parent, root):
+        return f"{CACHE_FILE}: outside the portal's folder"
+    text = json.dumps({"readings": [reading_json(r) for r in readings]}, ensure_ascii=False, indent=1)
+    partial = None
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, partial = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+        os.fchmod(descriptor, 0o644)  # an ordinary file, as the cache always was
+        with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+            file.write(text + "\n")
+        os.replace(partial, path)
+    except OSError as error:
+        if partial:
+            Path(partial).unlink(missing_ok=True)
+        return f"{CACHE_FILE}: {error.strerror or type(error).__name__}"
+    return None
