@@ -1,8 +1,20 @@
-"""The content-hash cache in `.cache/`: safe to delete, shared between CI runs.
+"""The content-hash cache in `.cache/`: safe to delete, and never trusted.
 
 Entries are named by the hash of everything that went into them, so an entry is
 either exactly right or never looked up; nothing is ever invalidated by guessing.
 `.cache/trees/` records what each built output tree holds (see `TreeManifests`).
+
+The cache is data, like content: CI restores it from earlier runs, a disk can cut a file
+short, anything can write there. So every entry carries the SHA-256 of its payload,
+checked on each read: a truncated, garbled, foreign or old-format entry is a miss, made
+again and replaced, never published and never fatal. A checksum catches damage, not
+forgery: whoever can write the cache can write well-formed entries. Hence Markdown output
+read back is sanitized again (pipeline), and CI gives the publishing job a cache that
+no other branch's job writes (.gitlab-ci.yml, .github/workflows/publish.yml).
+
+The cache reads, writes and deletes only inside real folders of the portal
+(`cache_folder`): a `.cache` that is a link, or leads outside the portal, is not used,
+and pruning deletes only names it would have written itself.
 """
 
 from __future__ import annotations
@@ -10,10 +22,24 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
+import shutil
+import stat
 from pathlib import Path
 from typing import NamedTuple
 
-MANIFEST_FORMAT = 1
+from .paths import inside
+
+CACHE_DIR = ".cache"
+MANIFEST_FORMAT = 2  # the trees' manifests; 2: trees of format 1 held hard links into the cache
+# Starts every entry, before the SHA-256 of its payload. Bump to make every older entry a miss.
+ENTRY_HEADER = b"portal-cache/2 "
+_DIGEST_LENGTH = 64  # hex digits of a SHA-256
+_KEY = re.compile(r"[0-9a-f]{40}")  # content_key and bytes_key: SHA-1 in hex
+_SHARD = re.compile(r"[0-9a-f]{2}")
+_LEFTOVER = re.compile(r"[0-9a-f]{40}\.[0-9]+\.tmp")  # what a killed build may leave
+_BUNDLE_MANIFEST = "manifest"
+_BUNDLE_FILES = "files"
 
 
 def content_key(*parts: str) -> str:
@@ -25,57 +51,176 @@ def bytes_key(data: bytes) -> str:
     return hashlib.sha1(data).hexdigest()
 
 
+def cache_folder(root: Path, name: str) -> Path | None:
+    """`root/.cache/<name>`, or None when it must not be used: `.cache` or the folder is a
+    link or not a folder, or leads outside the portal. A link committed to Git, or left by
+    a CI cache, would otherwise make the build read, write and prune somebody else's files."""
+    folder = root / CACHE_DIR / name
+    if _kind(folder.parent) == "other" or _kind(folder) == "other":
+        return None
+    return folder if inside(folder, root) else None
+
+
+def seal(payload: bytes) -> bytes:
+    """An entry as stored: a header with the payload's SHA-256, then the payload."""
+    return ENTRY_HEADER + _sha256(payload).encode("ascii") + b"\n" + payload
+
+
+def unseal(entry: bytes) -> bytes | None:
+    """The payload of a stored entry, or None when the entry is damaged or of another format."""
+    start = len(ENTRY_HEADER) + _DIGEST_LENGTH + 1
+    if not entry.startswith(ENTRY_HEADER) or entry[start - 1:start] != b"\n":
+        return None
+    payload = entry[start:]
+    return payload if _sha256(payload).encode("ascii") == entry[len(ENTRY_HEADER):start - 1] else None
+
+
 class Cache:
-    """One folder of keyed entries (`.cache/<name>/ab/abcdef…`)."""
+    """One folder of keyed entries (`.cache/<name>/ab/abcdef…`); `folder=None` is no cache.
+    Reads are checked, writes and failures to write are silent: the cache only saves work."""
 
     def __init__(self, folder: Path | None):
-        self.folder = folder
+        # A link in its place (`.cache/search/tails -> elsewhere`): no cache, not a way out.
+        self.folder = folder if folder is not None and _kind(folder) != "other" else None
         self.used: set[str] = set()
-
-    def path(self, key: str) -> Path | None:
-        if self.folder is None:
-            return None
-        return self.folder / key[:2] / key
+        self._shards: set[str] = set()  # shard folders seen to be real folders
 
     def get(self, key: str) -> bytes | None:
+        """The entry's payload, or None when it is missing or damaged."""
         self.used.add(key)
-        path = self.path(key)
+        shard = self._shard(key, create=False)
+        if shard is None:
+            return None
         try:
-            return path.read_bytes() if path else None
-        except FileNotFoundError:
+            return unseal(_read_file(shard / key))
+        except OSError:  # missing, a link, a folder, unreadable: a miss
+            return None
+
+    def get_text(self, key: str) -> str | None:
+        """The payload as UTF-8 text, or None when missing, damaged or not UTF-8."""
+        data = self.get(key)
+        try:
+            return data.decode("utf-8") if data is not None else None
+        except UnicodeDecodeError:
             return None
 
     def keep(self, key: str) -> None:
         """Spare an entry from pruning although this build did not read it: the page was
-        already in place in the output, as a hard link to this very entry."""
+        already in place in the output."""
         self.used.add(key)
 
-    def has(self, key: str) -> bool:
+    def put(self, key: str, data: bytes) -> None:
+        """Store an entry, replacing whatever was there (a damaged entry included)."""
         self.used.add(key)
-        path = self.path(key)
-        return bool(path and path.is_file())
-
-    def put(self, key: str, data: bytes) -> Path | None:
-        """Store an entry and return its path (None when caching is off). Written through
-        a temporary name so that a killed build never leaves half an entry."""
-        self.used.add(key)
-        path = self.path(key)
-        if path is None:
-            return None
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{key}.{os.getpid()}.tmp")
-        temporary.write_bytes(data)
-        os.replace(temporary, path)
-        return path
+        shard = self._shard(key, create=True)
+        if shard is not None:
+            _write_atomically(shard / key, seal(data))
 
     def prune(self) -> None:
-        """Drop entries this build did not use, so the cache does not grow forever."""
-        if self.folder is None or not self.folder.is_dir():
+        """Drop entries this build did not use, so the cache does not grow forever. Only
+        names this class writes, in real shard folders, are ever deleted."""
+        if self.folder is None or _kind(self.folder) != "folder":
             return
-        for shard in self.folder.iterdir():
-            for entry in shard.iterdir():
-                if entry.name not in self.used:
-                    entry.unlink(missing_ok=True)
+        try:
+            with os.scandir(self.folder) as shards:
+                for shard in shards:
+                    if _SHARD.fullmatch(shard.name) and shard.is_dir(follow_symlinks=False):
+                        self._prune_shard(Path(shard.path))
+        except OSError:
+            pass  # pruning only saves space; the next build tries again
+
+    def _prune_shard(self, shard: Path) -> None:
+        with os.scandir(shard) as entries:
+            for entry in entries:
+                ours = _KEY.fullmatch(entry.name) or _LEFTOVER.fullmatch(entry.name)
+                if (ours and entry.name.startswith(shard.name) and entry.name not in self.used
+                        and not entry.is_dir(follow_symlinks=False)):
+                    os.unlink(entry.path)  # a file, or a link (the link goes, not its target)
+
+    def _shard(self, key: str, create: bool) -> Path | None:
+        """The real folder that holds `key`'s entry; with `create`, made if missing, and a
+        link or file in its place removed (it lies inside the cache folder, checked)."""
+        if self.folder is None:
+            return None
+        shard = self.folder / key[:2]
+        if key[:2] in self._shards:
+            return shard
+        kind = _kind(shard)
+        if kind != "folder":
+            if not create:
+                return None
+            try:
+                if kind == "other":
+                    os.unlink(shard)
+                shard.mkdir(parents=True, exist_ok=True)
+            except OSError:
+                return None
+        self._shards.add(key[:2])
+        return shard
+
+
+class Bundles:
+    """Sets of files stored whole under one key (`.cache/search/bundles/<key>/`): the files
+    under `files/` and a sealed manifest of their SHA-256. A bundle is used only when every
+    file it lists is there, a real file, with its checksum; otherwise it is a miss."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+
+    def load(self, key: str) -> dict[str, bytes] | None:
+        bundle = self._usable_folder()
+        if bundle is None or _kind(bundle / key) != "folder":
+            return None
+        try:
+            listed = json.loads(unseal(_read_file(bundle / key / _BUNDLE_MANIFEST)) or b"")
+            found = _real_files(bundle / key / _BUNDLE_FILES)
+            if not isinstance(listed, dict) or set(listed) != set(found):
+                return None
+            files = {name: _read_file(found[name]) for name in sorted(listed)}
+        except (OSError, ValueError):  # missing, unreadable, not JSON
+            return None
+        intact = all(_sha256(data) == listed[name] for name, data in files.items())
+        return files if intact else None
+
+    def store(self, key: str, files: dict[str, bytes]) -> None:
+        """Written as a temporary folder, then renamed, so that a killed build never leaves
+        half a bundle under a real key."""
+        folder = self._usable_folder()
+        if folder is None:
+            return
+        temporary = folder / f"{key}.{os.getpid()}.tmp"
+        try:
+            _remove(temporary)
+            (temporary / _BUNDLE_FILES).mkdir(parents=True)
+            for name, data in files.items():
+                path = temporary / _BUNDLE_FILES / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                _create(path, data)
+            manifest = {name: _sha256(data) for name, data in sorted(files.items())}
+            _create(temporary / _BUNDLE_MANIFEST, seal(json.dumps(manifest).encode("utf-8")))
+            _remove(folder / key)
+            os.replace(temporary, folder / key)
+        except OSError:
+            _remove_quietly(temporary)
+
+    def keep_only(self, keys: set[str]) -> None:
+        """Drop bundles not in `keys`: only key-named folders, never anything else there."""
+        folder = self._usable_folder()
+        if folder is None or _kind(folder) != "folder":
+            return
+        for old in os.listdir(folder):
+            if (_KEY.fullmatch(old) or _LEFTOVER.fullmatch(old)) and old not in keys:
+                _remove_quietly(folder / old)
+
+    def _usable_folder(self) -> Path | None:
+        """The bundles folder, made if missing; None when it is a link or a file."""
+        if self.folder is None or _kind(self.folder) == "other":
+            return None
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None
+        return self.folder
 
 
 class Stamp(NamedTuple):
@@ -87,13 +232,16 @@ class Stamp(NamedTuple):
     inode: int
 
     @classmethod
-    def of(cls, stat: os.stat_result) -> Stamp:
-        return cls(stat.st_size, stat.st_mtime_ns, stat.st_ino)
+    def of(cls, stat_result: os.stat_result) -> Stamp:
+        return cls(stat_result.st_size, stat_result.st_mtime_ns, stat_result.st_ino)
 
 
 class FileRecord(NamedTuple):
     key: str  # the content key it was written from: a page's cache key, a file's bytes_key
     stamp: Stamp
+
+
+_MANIFEST_NAME = re.compile(r"[0-9]+-[0-9]+\.json(\.[0-9]+\.tmp)?")
 
 
 class TreeManifests:
@@ -115,7 +263,7 @@ class TreeManifests:
     def load(self, tree: Path) -> dict[str, FileRecord]:
         path = self._path(tree)
         try:
-            saved = json.loads(path.read_bytes()) if path else {}
+            saved = json.loads(_read_file(path)) if path else {}
             if saved.get("format") != MANIFEST_FORMAT:
                 return {}
             return {rel: FileRecord(key, Stamp(size, mtime_ns, inode))
@@ -130,25 +278,104 @@ class TreeManifests:
         files = {rel: [record.key, *record.stamp] for rel, record in sorted(records.items())}
         data = json.dumps({"format": MANIFEST_FORMAT, "output": str(self.output), "files": files},
                           separators=(",", ":"))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-        temporary.write_text(data, encoding="utf-8")
-        os.replace(temporary, path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return
+        _write_atomically(path, data.encode("utf-8"))
 
     def keep_only(self, trees: list[Path]) -> None:
-        """Drop the manifests of trees that are gone."""
-        if self.folder is None or not self.folder.is_dir():
+        """Drop the manifests of trees that are gone (only names this class writes)."""
+        if self.folder is None or _kind(self.folder) != "folder":
             return
         live = {path.name for path in map(self._path, trees) if path is not None}
-        for manifest in self.folder.iterdir():
-            if manifest.name not in live:
-                manifest.unlink(missing_ok=True)
+        for manifest in os.listdir(self.folder):
+            if _MANIFEST_NAME.fullmatch(manifest) and manifest not in live:
+                _remove_quietly(self.folder / manifest)
 
     def _path(self, tree: Path) -> Path | None:
-        if self.folder is None:
+        if self.folder is None or _kind(self.folder) == "other":
             return None
         try:
-            stat = os.stat(tree)
+            stat_result = os.stat(tree)
         except OSError:
             return None
-        return self.folder / f"{stat.st_dev}-{stat.st_ino}.json"
+        return self.folder / f"{stat_result.st_dev}-{stat_result.st_ino}.json"
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _kind(path: Path) -> str:
+    """"folder" (a real one), "absent", or "other" (a link, a file, anything else)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return "absent"
+    except OSError:
+        return "other"
+    return "folder" if stat.S_ISDIR(mode) else "other"
+
+
+def _read_file(path: Path) -> bytes:
+    """A real file's bytes; a link in its place is an error, not followed."""
+    # O_NONBLOCK: a named pipe planted in the cache must not hang the build.
+    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    descriptor = os.open(path, flags)
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise IsADirectoryError(path)
+        return file.read()
+
+
+def _real_files(folder: Path) -> dict[str, Path]:
+    """Every real file under a real folder, by its path relative to it; links (to files
+    or folders) are not followed, so they are missing here."""
+    if _kind(folder) != "folder":
+        return {}
+    found = {}
+    for parent, _, names in os.walk(folder, followlinks=False):
+        for name in names:
+            path = Path(parent, name)
+            if stat.S_ISREG(os.lstat(path).st_mode):
+                found[path.relative_to(folder).as_posix()] = path
+    return found
+
+
+def _create(path: Path, data: bytes) -> None:
+    with open(path, "xb") as file:  # "x": fail rather than write through a link
+        file.write(data)
+
+
+def _write_atomically(path: Path, data: bytes) -> None:
+    """Write through a temporary name, so that a killed build never leaves half a file;
+    whatever stood at `path` (a damaged entry, a link, a folder) is replaced. A failure
+    (a full disk, a read-only cache) is ignored: the cache only saves work."""
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    try:
+        _remove(temporary)
+        _create(temporary, data)
+        try:
+            os.replace(temporary, path)
+        except OSError:  # a folder (or something) in the way
+            _remove(path)
+            os.replace(temporary, path)
+    except OSError:
+        _remove_quietly(temporary)
+
+
+def _remove(path: Path) -> None:
+    """Delete a file, a link (not its target) or a real folder with what it holds."""
+    kind = _kind(path)
+    if kind == "folder":
+        shutil.rmtree(path)
+    elif kind == "other":
+        os.unlink(path)
+
+
+def _remove_quietly(path: Path) -> None:
+    try:
+        _remove(path)
+    except OSError:
+        pass

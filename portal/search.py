@@ -21,10 +21,10 @@ Pagefind cannot update an index in place, so a large site's index is split into
 shards: groups of years of `search_shard_pages` pages (the pages go with the newest),
 each a Pagefind bundle of its own (`tim-kiem/pagefind/<first year>/`) that the search
 page merges with `mergeIndex`. Each shard is cached under `.cache/search/bundles/<key>/`,
-the key naming its pages' content keys and Pagefind's version: a build links the shards
-whose pages did not change and runs Pagefind for the others only, so an edit re-indexes
-one shard, not the site. Each page's tail is cached too (`.cache/search/tails/`, by the
-page's key).
+the key naming its pages' content keys and Pagefind's version, with a manifest of its
+files' checksums: a build copies the shards whose pages did not change (after checking
+every file) and runs Pagefind for the others only, so an edit re-indexes one shard, not
+the site. Each page's tail is cached too (`.cache/search/tails/`, by the page's key).
 
 Pagefind is run as its command line (`pagefind --site … --output-path …`), one process
 per shard needing it, two at a time, on the indexed copies written to a temporary
@@ -39,8 +39,6 @@ why (a warning, not an error): a broken search box is better than no new site.
 
 from __future__ import annotations
 
-import os
-import shutil
 import subprocess
 import tempfile
 import time
@@ -50,7 +48,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .cache import Cache, content_key
+from .cache import Bundles, Cache, content_key
 from .render import RenderJob
 from .search_copy import folded_words_of, indexed_copy
 from .urls import output_file
@@ -60,7 +58,7 @@ if TYPE_CHECKING:
     from .collection import Site
     from .models import Document, NewsItem
 
-SEARCH_FORMAT = "4"  # bump when the bundle or the indexed copy changes shape
+SEARCH_FORMAT = "5"  # bump when the bundle or the indexed copy changes shape (5: checksums)
 # The index is split into groups of years (config `search_shard_pages` pages each; the
 # pages go with the newest), each its own Pagefind bundle that the search page merges
 # (`mergeIndex`): an edit re-indexes its group only (Pagefind cannot update an index in
@@ -180,14 +178,15 @@ def index_key(pages: list[SearchablePage]) -> str:
 def write_search_index(pages: list[SearchablePage], bundle: str, writer: Writer,
                        cache_folder: Path | None, primary: str) -> SearchOutcome:
     """Write the index into the site, one Pagefind bundle per shard under `bundle`
-    (e.g. "tim-kiem/pagefind/2024/"). Only shards whose pages changed are indexed again."""
+    (e.g. "tim-kiem/pagefind/2024/"). Only shards whose pages changed, or whose cached
+    bundle fails its checksums, are indexed again."""
     shards: dict[str, list[SearchablePage]] = {}
     for page in pages:
         shards.setdefault(page.shard, []).append(page)
     keys = {shard: index_key(members) for shard, members in shards.items()}
-    bundles = cache_folder / "bundles" if cache_folder else None
-    missing = {shard: members for shard, members in shards.items()
-               if bundles is None or not (bundles / keys[shard]).is_dir()}
+    bundles = Bundles(cache_folder / "bundles" if cache_folder else None)
+    cached = {shard: bundles.load(key) for shard, key in keys.items()}
+    missing = {shard: members for shard, members in shards.items() if cached[shard] is None}
     tails = Cache(cache_folder / "tails" if cache_folder else None)
     try:
         made = _run_pagefind({shard: _indexed_copies(members, writer, tails)
@@ -195,30 +194,16 @@ def write_search_index(pages: list[SearchablePage], bundle: str, writer: Writer,
     except Exception as failure:  # noqa: BLE001 (a missing binary, a crash, an error it
         # reported, a broken install: any of them costs the search, never the site)
         return SearchOutcome(len(pages), 0, 0, False, _describe(failure))
-    if bundles is None:
-        return _write_bundles(made, bundle, writer, len(pages), primary)
     for shard, files in made.items():
-        _store(bundles, keys[shard], files)
-    _forget_other_bundles(bundles, set(keys.values()))
+        bundles.store(keys[shard], files)
+    bundles.keep_only(set(keys.values()))
     files = size = 0
     for shard, key in keys.items():
-        linked, linked_size = _link_bundle(bundles / key, key, f"{bundle}{shard}/", writer,
-                                           runtime=shard == primary)
-        files, size = files + linked, size + linked_size
+        written, written_size = _write_bundle(cached[shard] or made[shard], key,
+                                              f"{bundle}{shard}/", writer, runtime=shard == primary)
+        files, size = files + written, size + written_size
     _keep_tails(tails, [page for shard in shards if shard not in missing for page in shards[shard]])
     return SearchOutcome(len(pages), files, size, reused=not missing)
-
-
-def _write_bundles(made: dict[str, dict[str, bytes]], bundle: str, writer: Writer,
-                   pages: int, primary: str) -> SearchOutcome:
-    """Without a cache (`--no-cache`): every shard was just made; write its files."""
-    sizes = []
-    for shard, files in made.items():
-        for name, data in files.items():
-            if shard == primary or not name.startswith(RUNTIME_FILES):
-                writer.write(f"{bundle}{shard}/{name}", data)
-                sizes.append(len(data))
-    return SearchOutcome(pages, len(sizes), sum(sizes), False)
 
 
 def _keep_tails(tails: Cache, reused: list[SearchablePage]) -> None:
@@ -230,28 +215,29 @@ def _keep_tails(tails: Cache, reused: list[SearchablePage]) -> None:
 
 def _indexed_copies(pages: list[SearchablePage], writer: Writer, tails: Cache
                     ) -> Iterator[tuple[str, str]]:
-    """Each page's file and indexed copy; its `đ` words from the cache when it is unchanged."""
+    """Each page's file and indexed copy; its `đ` words from the cache when it is unchanged
+    (a damaged or undecodable entry is made again)."""
     for page in pages:
         html = writer.read(page.rel).decode("utf-8")
-        folded = tails.get(page.key)
+        folded = tails.get_text(page.key)
         if folded is None:
-            folded = " ".join(folded_words_of(html)).encode("utf-8")
-            tails.put(page.key, folded)
-        yield page.rel, indexed_copy(html, [*page.filters, *folded.decode("utf-8").split()])
+            folded = " ".join(folded_words_of(html))
+            tails.put(page.key, folded.encode("utf-8"))
+        yield page.rel, indexed_copy(html, [*page.filters, *folded.split()])
 
 
-def _link_bundle(folder: Path, key: str, bundle: str, writer: Writer,
-                 runtime: bool) -> tuple[int, int]:
-    """Link a cached bundle into the site; unchanged files of the previous site stay as
-    they are (their keys name the index and the file). Pagefind's own code (`runtime`)
-    only for the primary shard. Returns the files and bytes linked."""
-    files = size = 0
-    for path in sorted(folder.rglob("*")):
-        if path.is_file() and (runtime or not path.name.startswith(RUNTIME_FILES)):
-            name = path.relative_to(folder).as_posix()
-            writer.link(bundle + name, path, content_key(key, name))
-            files, size = files + 1, size + path.stat().st_size
-    return files, size
+def _write_bundle(files: dict[str, bytes], key: str, bundle: str, writer: Writer,
+                  runtime: bool) -> tuple[int, int]:
+    """Write a shard's bundle (cached and checked, or just made) into the site; unchanged
+    files of the previous site stay as they are (their keys name the index and the file).
+    Copied, never linked, so that the cache cannot change the site. Pagefind's own code
+    (`runtime`) only for the primary shard. Returns the files and bytes written."""
+    count = size = 0
+    for name, data in sorted(files.items()):
+        if runtime or not name.startswith(RUNTIME_FILES):
+            writer.write(bundle + name, data, content_key(key, name))
+            count, size = count + 1, size + len(data)
+    return count, size
 
 
 def _run_pagefind(shards: dict[str, Iterable[tuple[str, str]]]) -> dict[str, dict[str, bytes]]:
@@ -268,7 +254,7 @@ def _run_pagefind(shards: dict[str, Iterable[tuple[str, str]]]) -> dict[str, dic
                 path.write_text(html, encoding="utf-8")
                 count += 1
         _index_folders(binary, Path(folder), list(shards), timeout=60 + SECONDS_PER_PAGE * count)
-        return {shard: {name: data for name, data in _cached_files(Path(folder, "bundles", shard)).items()
+        return {shard: {name: data for name, data in _made_files(Path(folder, "bundles", shard)).items()
                         if not name.startswith(UNUSED_BUNDLE_FILES)}
                 for shard in shards}
 
@@ -310,30 +296,10 @@ def _index_folders(binary: str, folder: Path, shards: list[str], timeout: float)
             process.kill()
 
 
-def _cached_files(folder: Path) -> dict[str, bytes]:
+def _made_files(folder: Path) -> dict[str, bytes]:
+    """The files Pagefind wrote into our temporary folder, by their path in the bundle."""
     return {path.relative_to(folder).as_posix(): path.read_bytes()
             for path in sorted(folder.rglob("*")) if path.is_file()}
-
-
-def _store(cache_folder: Path, key: str, files: dict[str, bytes]) -> Path:
-    """Written under a temporary name, then renamed, so that a killed build never leaves
-    half an index under a real key."""
-    cache_folder.mkdir(parents=True, exist_ok=True)
-    temporary = cache_folder / f"{key}.{os.getpid()}.tmp"
-    shutil.rmtree(temporary, ignore_errors=True)
-    for name, data in files.items():
-        path = temporary / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_bytes(data)
-    shutil.rmtree(cache_folder / key, ignore_errors=True)
-    os.replace(temporary, cache_folder / key)
-    return cache_folder / key
-
-
-def _forget_other_bundles(cache_folder: Path, wanted: set[str]) -> None:
-    for old in cache_folder.iterdir() if cache_folder.is_dir() else ():
-        if old.name not in wanted:
-            shutil.rmtree(old, ignore_errors=True)
 
 
 def _pagefind_version() -> str:
