@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import zoneinfo
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 import yaml
 
 from . import schema
 from .errors import ErrorLog
-from .fields import check_site_file
-from .urls import UrlScheme
-from .yamlload import error_line, error_problem, key_lines, load_yaml
+from .fields import check_site_file, url_problem
+from .urls import BUILT_IN_PATHS, DOCUMENT_FOLDERS, UrlScheme, is_segment, origin_of, slugify
+from .yamlload import error_key, error_line, error_problem, key_lines, load_yaml
 
 LANGUAGES = ("vi", "en")
 WEATHER_PROVIDERS = ("open-meteo", "file", "none")
@@ -104,7 +104,8 @@ def load_config(root: Path, errors: ErrorLog, base_url: str | None = None) -> Si
     try:
         data = load_yaml(text)
     except yaml.YAMLError as error:
-        errors.add(path, "yaml_syntax", line=error_line(error), problem=error_problem(error))
+        errors.add(path, error_key(error), line=error_line(error),
+                   field=getattr(error, "field", None) or None, problem=error_problem(error))
         return SiteConfig()
     lines = key_lines(text)
 
@@ -116,11 +117,81 @@ def load_config(root: Path, errors: ErrorLog, base_url: str | None = None) -> Si
         config = replace(config, base_url=base_url)
     config = replace(config, base_url=config.base_url if config.base_url.endswith("/") else config.base_url + "/")
     config = _check_values(config, report)
-    problem = check_site_file(config.favicon, root / "static") if config.favicon else None
-    if problem:
-        report(("favicon",), problem, value=config.favicon)
-        config = replace(config, favicon="")
+    config = replace(config, links=_safe_links(config.links, report),
+                     favicon=_checked_favicon(config.favicon, root / "static", report),
+                     urls=_checked_urls(config.urls, _written_keys(data, "urls"), report))
     return config
+
+
+def _safe_links(links: tuple[Link, ...], report: schema.Report) -> tuple[Link, ...]:
+    """Links that can only lead somewhere (no `javascript:` or `data:`): they are on
+    every page. An unsafe one is reported and left out."""
+    kept = []
+    for index, link in enumerate(links):
+        problem = url_problem(link.url)
+        if problem:
+            report(("links", str(index), "url"), problem, value=link.url)
+        else:
+            kept.append(link)
+    return tuple(kept)
+
+
+def _checked_favicon(favicon: str, static_dir: Path, report: schema.Report) -> str:
+    if not favicon:
+        return ""
+    problem = url_problem(favicon) or check_site_file(favicon, static_dir)
+    if problem:
+        report(("favicon",), problem, value=favicon)
+        return ""
+    return favicon
+
+
+def _written_keys(data: object, section: str) -> tuple[str, ...]:
+    """The keys the editor wrote under `section:`, in the file's order."""
+    values = data.get(section) if isinstance(data, dict) else None
+    return tuple(str(key) for key in values) if isinstance(values, dict) else ()
+
+
+def _checked_urls(urls: UrlScheme, written: tuple[str, ...], report: schema.Report) -> UrlScheme:
+    """Each section's first path segment must be one slug of its own: "../x" would write
+    outside site/, "." over the home page, and two sections sharing one would hide one.
+    A bad value is reported and its default used, so that content is still checked.
+
+    Values the editor left at their default are placed first, so that a clash is
+    reported on the line the editor wrote."""
+    defaults = UrlScheme()
+    names = [f.name for f in fields(UrlScheme)]
+    order = [name for name in names if name not in written] + [n for n in written if n in names]
+    # segment -> what has it: "urls.news" for a section, "/api/" for the engine's own
+    owners = {path: f"/{path}/" for path in BUILT_IN_PATHS}
+    chosen: dict[str, str] = {}
+    for name in order:
+        value = getattr(urls, name)
+        taken = owners if name != "page" else {
+            **owners, **{folder: f"/{urls.documents}/{folder}/" for folder in DOCUMENT_FOLDERS}}
+        if not is_segment(value) or value in taken:
+            fallback = getattr(defaults, name)
+            _report_segment(name, value, taken, fallback, report)
+            value = fallback
+        owners.setdefault(value, f"urls.{name}")
+        chosen[name] = value
+    if len(set(chosen.values())) < len(chosen):  # a default was taken too: all defaults
+        return defaults
+    return UrlScheme(**chosen)
+
+
+def _report_segment(name: str, value: str, taken: dict[str, str], fallback: str,
+                    report: schema.Report) -> None:
+    slug = slugify(value)  # "Tin tức" -> "tin-tuc": what the editor most likely meant
+    example = f"{name}: {slug if is_segment(slug) and slug not in taken else fallback}"
+    if not is_segment(value):
+        report(("urls", name), "url_segment", value=value, example=example)
+    elif taken[value].startswith("urls."):
+        report(("urls", name), "url_segment_twice", value=value, other=taken[value],
+               example=example)
+    else:
+        report(("urls", name), "url_segment_reserved", value=value, where=taken[value],
+               example=example)
 
 
 def _check_values(config: SiteConfig, report: schema.Report) -> SiteConfig:
@@ -160,7 +231,7 @@ def _check_weather(weather: WeatherConfig, report: schema.Report) -> WeatherConf
         if not low <= getattr(weather, name) <= high:
             report(("weather", name), "between", value=getattr(weather, name), min=low, max=high)
             fixes[name] = getattr(defaults, name)
-    if not weather.endpoint.startswith(("http://", "https://")):
+    if origin_of(weather.endpoint) is None:  # also what the security policy allows
         report(("weather", "endpoint"), "config_url", value=weather.endpoint)
         fixes["endpoint"] = defaults.endpoint
     for location in weather.locations:

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import functools
 import posixpath
+import re
+import urllib.parse
 from dataclasses import dataclass
 
 from slugify import slugify as _slugify
@@ -18,6 +20,17 @@ BUILT_IN_PATHS = ("tim-kiem", "assets", "api", "feed.xml",
 def slugify(text: str) -> str:
     """Vietnamese-aware slug: "Bình đẳng giới" -> "binh-dang-gioi", "Đ" -> "d"."""
     return _slugify(text.replace("đ", "d").replace("Đ", "D"))
+
+
+# Folders the engine makes inside the documents section (see `UrlScheme.document_type`,
+# `document_year`, `document_issuer`); the pagination word may not take them.
+DOCUMENT_FOLDERS = ("loai", "nam", "co-quan")
+
+
+def is_segment(value: str) -> bool:
+    """Whether `value` can name a section: one path segment, written as `slugify` would
+    write it (lower-case letters, digits, single hyphens), so it cannot leave `site/`."""
+    return bool(value) and slugify(value) == value
 
 
 def unsafe_slug(slug: str) -> bool:
@@ -97,3 +110,22 @@ def output_file(url: str) -> str:
     if normal.startswith(("..", "/")):  # guaranteed not to happen; checked anyway
         raise ValueError(f"output path leaves the site: {url}")
     return normal
+
+
+# A host name or an IP address as urlsplit gives it (lowercase, no brackets).
+_HOST = re.compile(r"[a-z0-9](?:[a-z0-9.-]*[a-z0-9])?|[0-9a-f:.]+")
+
+
+def origin_of(url: str) -> str | None:
+    """"https://api.example.org:8443/v1?x" -> "https://api.example.org:8443"; None for
+    anything that is not a plain http(s) address, so that no config value can add a
+    directive to the policy or a line to a header file."""
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        host, port = parts.hostname or "", parts.port
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not _HOST.fullmatch(host):
+        return None
+    shown_host = f"[{host}]" if ":" in host else host
+    return f"{parts.scheme}://{shown_host}" + (f":{port}" if port is not None else "")

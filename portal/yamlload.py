@@ -3,13 +3,43 @@
 Dates are kept as strings: the engine parses them itself, so that an impossible date
 (`2019-02-30`) becomes an editor-facing error with its line instead of a crash inside
 PyYAML's constructor, and naive times can be placed in the configured timezone.
+
+YAML is data an editor wrote, so loading it is bounded: nesting deeper than
+`MAX_DEPTH` (libyaml's composer recurses in C and would crash the process) and aliases
+that repeat anchors into more than `MAX_ALIAS_VALUES` extra values ("billion laughs")
+are refused with the line, before anything walks the expanded structure. Control
+characters that YAML escapes can produce ("\\0", "\\x1b", "\\uFFFE") are stripped from
+every key and value: they are invisible, often pasted from word processors, and would
+make pages and feeds invalid XML.
 """
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
+
 import yaml
 
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~9x faster
+
+# The messages in locale/*.yaml (yaml_too_deep, yaml_aliases) name these two numbers.
+MAX_DEPTH = 100  # lists and mappings inside each other; real config and front matter use < 10
+MAX_ALIAS_VALUES = 100_000  # values that aliases may add to a document by repeating anchors
+
+# Characters no page or feed should carry: C0 controls but tab, newline and carriage
+# return; DEL and the C1 controls; surrogates; and the Unicode noncharacters.
+_UNWANTED = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
+    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
+    + "]")
+# A superset of _UNWANTED made of ranges only, which `re` scans ~6x faster: front matter
+# is searched on every build, and almost never holds any of them.
+_MAYBE_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
+                             "\ufdd0-\ufdef\ufffe\uffff\U0001fffe-\U0010ffff]")
+_SURROGATES = re.compile("[\ud800-\udfff]")
+# Every level of nesting needs one of these characters, so a text with fewer of them
+# cannot be too deep and skips the event pass.
+_NESTING_MARKS = "[{-?:\n"
 
 
 class ContentLoader(_Base):  # type: ignore[misc, valid-type]
@@ -22,36 +52,185 @@ ContentLoader.yaml_implicit_resolvers = {
 }
 
 
+class YamlTooLarge(yaml.MarkedYAMLError):
+    """YAML that is well-formed but refused for its shape; `key` names its message."""
+
+    def __init__(self, key: str, mark: object, problem: str, field: str = ""):
+        super().__init__(problem=problem, problem_mark=mark)
+        self.key = key
+        self.field = field
+
+
 def load_yaml(text: str) -> object:
-    """Parse one YAML document; raises `yaml.YAMLError` with a `problem_mark`."""
-    return yaml.load(text, Loader=ContentLoader)
+    """Parse one YAML document, refusing a shape too deep or too repetitive to walk and
+    stripping unwanted characters (see the module's docstring); raises `yaml.YAMLError`
+    with a `problem_mark`."""
+    text = _encodable(text)
+    _check_depth(text)
+    loader = ContentLoader(text)
+    try:
+        root = loader.get_single_node()
+        if root is None:
+            return None
+        if "*" in text:  # no alias indicator, nothing can be repeated
+            _check_aliases(root)
+        if "\\" in text or _MAYBE_UNWANTED.search(text):  # escapes, or raw ones YAML allows
+            _clean_scalars(root)
+        return loader.construct_document(root)
+    finally:
+        loader.dispose()
+
+
+def strip_unwanted(text: str) -> str:
+    """`text` without control characters, surrogates and noncharacters."""
+    return _UNWANTED.sub("", text)
+
+
+def error_key(error: yaml.YAMLError) -> str:
+    """The message for a YAML error: its own for a refused shape, else a syntax error."""
+    return getattr(error, "key", "yaml_syntax")
+
+
+def _encodable(text: str) -> str:
+    """libyaml reads UTF-8, which has no lone surrogates; a file decoded as UTF-8 has
+    none either, but a string built in Python might."""
+    return _SURROGATES.sub("", text)
+
+
+def _check_depth(text: str) -> None:
+    """Refuse nesting deeper than MAX_DEPTH from the parser's events, before libyaml's
+    composer (which recurses in C) sees it."""
+    if sum(text.count(mark) for mark in _NESTING_MARKS) < MAX_DEPTH:
+        return
+    depth = 0
+    for event in yaml.parse(text, Loader=ContentLoader):
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlTooLarge("yaml_too_deep", event.start_mark,
+                                   f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+
+
+@dataclass
+class _Sizes:
+    """Per node (by id): how many values it expands to, and how many parents share it."""
+
+    expanded: dict[int, int]
+    parents: dict[int, int]
+
+
+def _check_aliases(root: yaml.Node) -> None:
+    """Refuse aliases that expand the document by more than MAX_ALIAS_VALUES values,
+    or that contain themselves, without expanding anything: sizes are summed per
+    distinct node."""
+    sizes = _sizes(root)
+    if sizes.expanded[id(root)] - len(sizes.expanded) > MAX_ALIAS_VALUES:
+        mark, field = _largest_alias(root, sizes)
+        raise YamlTooLarge("yaml_aliases", mark,
+                           f"aliases repeat into more than {MAX_ALIAS_VALUES} values", field)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _sizes(root: yaml.Node) -> _Sizes:
+    """Iterative post-order over the node graph (aliases are shared nodes)."""
+    sizes = _Sizes({}, {id(root): 1})
+    open_nodes: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        if children_done:
+            open_nodes.discard(id(node))
+            sizes.expanded[id(node)] = 1 + sum(sizes.expanded[id(c)] for c in _children(node))
+            continue
+        if id(node) in sizes.expanded:
+            continue
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        for child in _children(node):
+            sizes.parents[id(child)] = sizes.parents.get(id(child), 0) + 1
+            if id(child) in open_nodes:  # an anchor that contains an alias to itself
+                raise YamlTooLarge("yaml_aliases", child.start_mark, "an alias contains itself")
+            if id(child) not in sizes.expanded:
+                stack.append((child, False))
+    return sizes
+
+
+def _largest_alias(root: yaml.Node, sizes: _Sizes) -> tuple[object, str]:
+    """Where the expansion happens: follow the largest value down from the root to the
+    first one that is an alias; its key's line (or its list's) and key path."""
+    node, mark, path = root, root.start_mark, []
+    while True:
+        pairs = (node.value if isinstance(node, yaml.MappingNode)
+                 else [(None, item) for item in node.value] if isinstance(node, yaml.SequenceNode)
+                 else [])
+        if not pairs:
+            return mark, ".".join(path)
+        index, (key, value) = max(enumerate(pairs), key=lambda p: sizes.expanded[id(p[1][1])])
+        shared = sizes.parents.get(id(value), 0) > 1
+        if key is None and shared:  # an alias in a list: the list's line and key
+            return node.start_mark, ".".join(path)
+        path.append(str(key.value) if isinstance(key, yaml.ScalarNode) else str(index))
+        mark = key.start_mark if key is not None else node.start_mark
+        if shared:
+            return mark, ".".join(path)
+        node = value
+
+
+def _clean_scalars(root: yaml.Node) -> None:
+    """Strip unwanted characters from every scalar (keys included), each node once."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.ScalarNode):
+            node.value = strip_unwanted(node.value)
+        else:
+            stack.extend(_children(node))
 
 
 def key_lines(text: str) -> dict[tuple[str, ...], int]:
     """Map each mapping key path, e.g. ("weather", "provider"), to its 1-based line.
 
-    Used only when reporting an error, so its cost does not touch clean builds.
+    An alias is not followed (its keys are on its anchor's lines), so this is linear in
+    the text even when aliases repeat it a billion times.
     """
     try:
+        text = _encodable(text)
+        _check_depth(text)
         root = yaml.compose(text, Loader=ContentLoader)
     except yaml.YAMLError:
         return {}
     lines: dict[tuple[str, ...], int] = {}
-    _walk(root, (), lines)
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node | None, tuple[str, ...]]] = [(root, ())]
+    while stack:
+        node, prefix = stack.pop()
+        if node is None or id(node) in seen:
+            continue
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                path = prefix + (strip_unwanted(str(key.value)),)
+                lines[path] = key.start_mark.line + 1  # a repeated key: the last one counts
+                stack.append((value, path))
+        elif isinstance(node, yaml.SequenceNode):
+            for index, item in enumerate(node.value):
+                path = prefix + (str(index),)
+                lines.setdefault(path, item.start_mark.line + 1)
+                stack.append((item, path))
     return lines
-
-
-def _walk(node: yaml.Node | None, prefix: tuple[str, ...], lines: dict) -> None:
-    if isinstance(node, yaml.MappingNode):
-        for key, value in node.value:
-            path = prefix + (str(key.value),)
-            lines[path] = key.start_mark.line + 1
-            _walk(value, path, lines)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            path = prefix + (str(index),)
-            lines.setdefault(path, item.start_mark.line + 1)
-            _walk(item, path, lines)
 
 
 def error_line(error: yaml.YAMLError) -> int | None:
