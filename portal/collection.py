@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from .config import SiteConfig
 from .errors import ErrorLog
 from .documents import Library, collect_library
-from .models import Document, Listing, NewsItem, Page, group_by_term
+from .models import UNCONVERTIBLE_BODY, Document, Listing, NewsItem, Page, group_by_term
 from .urls import UrlScheme
 
 # How far along a tag's date-ordered list to look for related items: enough to find
@@ -59,6 +59,7 @@ class Visibility:
 
 def collect(news: list[NewsItem], pages: list[Page], documents: list[Document], config: SiteConfig,
             visibility: Visibility, errors: ErrorLog) -> Site:
+    _check_converted([*news, *pages, *documents], errors)
     published = sorted((n for n in news if _visible(n, visibility)), key=_newest_first)
     shown_pages = sorted((p for p in pages if visibility.drafts or not p.draft), key=lambda p: p.url)
     library = collect_library(documents, tuple(published), news, config.urls, config.plan_type,
@@ -72,6 +73,12 @@ def collect(news: list[NewsItem], pages: list[Page], documents: list[Document], 
     return Site(config=config, urls=config.urls, news=tuple(published), pages=tuple(shown_pages),
                 categories=categories, tags=tags, library=library, newer=newer, older=older,
                 related=_related(published, tags, config.related_items))
+
+
+def _check_converted(entries: list, errors: ErrorLog) -> None:
+    for entry in entries:
+        if entry.html == UNCONVERTIBLE_BODY:
+            errors.add(entry.path, "unconvertible_body")
 
 
 def _visible(item: NewsItem, visibility: Visibility) -> bool:

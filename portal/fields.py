@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import zoneinfo
 from pathlib import Path
+from typing import Iterator
 
 from .errors import ErrorLog
 from .parse import RawEntry, field_line
+from .paths import inside
 from .schema import type_name
 
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")
@@ -103,26 +106,57 @@ class FieldReader:
         parsed = parse_date(str(value), self.zone) if isinstance(value, (str, int)) else None
         if parsed is None:
             self.report(name, "bad_date", value=value)
+        elif not FIRST_YEAR <= parsed.year <= LAST_YEAR:
+            self.report(name, "date_out_of_range", value=value, min=FIRST_YEAR, max=LAST_YEAR)
+            return None
         return parsed
 
     def site_file(self, name: str) -> str:
         """A site path such as /media/a.jpg that must exist under static/."""
         path = self.text(name)
-        problem = check_site_file(path, self.static_dir) if path else None
+        problem = site_file_problem(path, self.static_dir) if path else None
         if problem:
             self.report(name, problem, value=path)
             return ""
         return path
 
+    def text_or_url(self, name: str) -> str:
+        """A text that may be an address (`source:`): when it is written as one, it must be
+        an address that is safe to link to."""
+        value = self.text(name)
+        if looks_like_url(value) and url_problem(value):
+            self.report(name, "unsafe_url", value=value)
+            return ""
+        return value
+
     def extra(self) -> dict:
-        return {k: v for k, v in self.entry.meta.items() if k not in self.used}
+        """The keys the engine does not know, for templates; those named like addresses
+        (`link:`, `video_url:`) are checked as addresses, since a theme may link them."""
+        left = {k: v for k, v in self.entry.meta.items() if k not in self.used}
+        for key, value in left.items():
+            bad = next(unsafe_urls_in(key, value), None)
+            if bad is not None:
+                self.report(key, "unsafe_url", value=bad)
+        return left
 
 
 def check_site_file(path: str, static_dir: Path) -> str | None:
-    """None when `path` names a file under static/, else the error key."""
+    """None when `path` names a file under static/, else the error key. A link that
+    leads outside the portal's folder is refused before anything is read through it."""
     if not path.startswith("/") or ".." in path.split("/"):
         return "not_site_path"
-    return None if (static_dir / path.lstrip("/")).is_file() else "missing_file"
+    file = static_dir / path.lstrip("/")
+    if not os.path.lexists(file):
+        return "missing_file"
+    if not inside(file, static_dir.parent):
+        return "outside_portal_path"
+    return None if file.is_file() else "missing_file"
+
+
+def site_file_problem(path: str, static_dir: Path) -> str | None:
+    """None when `path` is a safe address of a file under static/, else the error key;
+    `javascript:…` is called unsafe rather than merely not a site path."""
+    return url_problem(path) or check_site_file(path, static_dir)
 
 
 def parse_date(text: str, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
@@ -141,10 +175,20 @@ def parse_date(text: str, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
     return value.replace(tzinfo=zone) if value.tzinfo is None else value
 
 
+# Years outside these make no sense on a portal, and near the ends of Python's calendar
+# (year 1, year 9999) moving a time to the portal's zone overflows.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+# A text such as "VTV: bản tin 19 giờ" is a name; "javascript:alert(1)" or "//evil" is an
+# address: a scheme followed at once by something other than a space, or "//".
+_WRITTEN_AS_URL = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:(?!\s|$)|[/\\]{2})")
+# Extra front-matter keys a theme is likely to put in href/src.
+_URL_KEY = re.compile(r"(?:^|_)(?:url|link|href|src|image|website|homepage)s?$", re.I)
 SAFE_SCHEMES = ("http", "https", "mailto", "tel")
 # Browsers drop these anywhere in a URL before reading its scheme ("java\tscript:").
 _IGNORED_BY_BROWSERS = re.compile(r"[\x00-\x20\x7f]")
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
 
 
 def url_problem(url: str) -> str | None:
@@ -157,3 +201,26 @@ def url_problem(url: str) -> str | None:
     if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
         return "unsafe_url"
     return None
+
+
+def looks_like_url(text: str) -> bool:
+    """Whether a browser would read `text` as an address if a theme linked it."""
+    return bool(_WRITTEN_AS_URL.match(_CONTROLS.sub("", text)))
+
+
+def unsafe_urls_in(key: str, value: object) -> Iterator[str]:
+    """Unsafe addresses among the values of URL-named keys, at any depth of `value`.
+    A loop, not recursion, and each shared (YAML alias) value is looked at once, so that
+    neither deep nesting nor nested aliases can blow up."""
+    todo: list[tuple[str, object]] = [(key, value)]
+    seen: set[int] = set()
+    while todo:
+        name, item = todo.pop()
+        if isinstance(item, (dict, list)):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            pairs = item.items() if isinstance(item, dict) else ((name, v) for v in item)
+            todo.extend((str(k), v) for k, v in pairs)
+        elif isinstance(item, str) and _URL_KEY.search(name) and url_problem(item):
+            yield item

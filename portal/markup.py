@@ -16,6 +16,7 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 import nh3
 
+from .models import UNCONVERTIBLE_BODY
 from .urls import slugify
 
 class _HeadingIds(Treeprocessor):
@@ -24,13 +25,15 @@ class _HeadingIds(Treeprocessor):
 
     def run(self, root) -> None:
         taken: set[str] = set()
+        last_number: dict[str, int] = {}  # so that 10,000 equal headings cost 10,000 steps
         for element in root.iter():
             if element.tag in ("h1", "h2", "h3", "h4", "h5", "h6") and "id" not in element.attrib:
                 anchor = slugify("".join(element.itertext())) or "muc"
-                unique, number = anchor, 1
+                unique, number = anchor, last_number.get(anchor, 1)
                 while unique in taken:
                     number += 1
                     unique = f"{anchor}-{number}"
+                last_number[anchor] = number
                 taken.add(unique)
                 element.set("id", unique)
 
@@ -67,9 +70,16 @@ def _converter() -> markdown.Markdown:
 
 
 def to_html(text: str) -> str:
-    """Render Markdown and sanitize the result to an allow-list (raw HTML included)."""
+    """Render Markdown and sanitize the result to an allow-list (raw HTML included).
+    Returns UNCONVERTIBLE_BODY, never raises, when the converter runs out of stack:
+    this runs in worker processes, and the error must name the file."""
     converter = _converter()
-    clean = clean_html(converter.reset().convert(text))
+    try:
+        raw = converter.reset().convert(text)
+    except RecursionError:
+        _converter.cache_clear()  # it stopped half-way: its parser state is not to be trusted
+        return UNCONVERTIBLE_BODY
+    clean = clean_html(raw)
     clean = clean.replace("<img ", '<img loading="lazy" decoding="async" ')
     # Wide tables scroll inside their own box on phones; tabindex lets keyboards scroll it.
     return clean.replace("<table>", '<div class="table-scroll" tabindex="0"><table>') \

@@ -15,9 +15,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ErrorLog
-from .fields import FieldReader, check_site_file
+from .fields import FieldReader, site_file_problem
 from .parse import RawEntry, field_line
 from .urls import UrlScheme, slugify, unsafe_slug
+
+
+# What the markup stage gives a body the Markdown converter could not finish (it ran out
+# of stack on nesting that markdown_limits.body_problem did not foresee). A plain string
+# that the sanitizer leaves as it is (word joiners, no markup), so that it comes back
+# unchanged from a worker process and from the markup cache, which is sanitized again;
+# the collection reports it as a content error, so it never reaches a page.
+UNCONVERTIBLE_BODY = "\u2060portal: unconvertible Markdown body\u2060"
 
 
 @dataclass(frozen=True)
@@ -119,14 +127,16 @@ def news_from(entry: RawEntry, ctx: ModelContext) -> NewsItem | None:
     item = dict(
         summary=read.text("summary"), image=read.site_file("image"),
         image_alt=read.text("image_alt"), image_caption=read.text("image_caption"),
-        author=read.text("author"), source=read.text("source"), documents=read.strings("documents"),
+        author=read.text("author"), source=read.text_or_url("source"),
+        documents=read.strings("documents"),
         draft=read.flag("draft"), featured=read.flag("featured"),
     )
+    extra = read.extra()  # read last, when every known key is marked used
     if read.failed or date is None:
         return None
     return NewsItem(
         path=entry.source.rel, title=title, date=date, slug=slug, url=ctx.urls.news_item(slug),
-        category=category, tags=tags, body=entry.body, digest=entry.digest, extra=read.extra(),
+        category=category, tags=tags, body=entry.body, digest=entry.digest, extra=extra,
         url_from=_url_from(entry), documents_line=field_line(entry, "documents"), **item)
 
 
@@ -137,11 +147,12 @@ def page_from(entry: RawEntry, ctx: ModelContext) -> Page | None:
     if slug in ctx.urls.reserved():
         read.report("slug", "reserved_slug", value=slug)
     menu, summary, draft = read.number("menu"), read.text("summary"), read.flag("draft")
+    extra = read.extra()
     if read.failed:
         return None
     return Page(path=entry.source.rel, title=title, slug=slug, url=ctx.urls.static_page(slug),
                 body=entry.body, digest=entry.digest, menu=menu, summary=summary, draft=draft,
-                extra=read.extra(), url_from=_url_from(entry))
+                extra=extra, url_from=_url_from(entry))
 
 
 def _slug(read: FieldReader, text: str, source: str = "title") -> str:
@@ -233,11 +244,12 @@ def document_from(entry: RawEntry, ctx: ModelContext) -> Document | None:
     slug = _slug(read, number, "number")
     details = dict(signer=read.text("signer"), domain=read.text("field"), files=_attachments(read),
                    targets=_targets(read), summary=read.text("summary"))
+    extra = read.extra()
     if read.failed or issued is None:
         return None
     return Document(path=entry.source.rel, number=number, slug=slug, url=ctx.urls.document(slug),
                     type=kind, title=title, issuer=issuer, issued=issued, effective=effective,
-                    expires=expires, body=entry.body, digest=entry.digest, extra=read.extra(),
+                    expires=expires, body=entry.body, digest=entry.digest, extra=extra,
                     url_from=_url_from(entry, default="number"), **details)
 
 
@@ -245,7 +257,7 @@ def _attachments(read: FieldReader) -> tuple[Attachment, ...]:
     found = []
     for item in read.mappings("files", ("path", "title")):
         path, title = str(item.get("path") or ""), str(item.get("title") or "")
-        problem = check_site_file(path, read.static_dir)
+        problem = site_file_problem(path, read.static_dir)
         if problem:
             read.report("files", problem, value=path)
             continue

@@ -7,6 +7,7 @@ Accepts a BOM and CRLF line endings. Every way a file can be unreadable becomes 
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 
 import yaml
@@ -14,8 +15,9 @@ from frontmatter.default_handlers import YAMLHandler
 
 from .discover import SourceFile
 from .errors import ErrorLog
+from .markdown_limits import body_problem
 from .schema import type_name
-from .yamlload import error_line, error_problem, load_yaml
+from .yamlload import error_key, error_line, error_problem, load_yaml
 
 _HANDLER = YAMLHandler()
 
@@ -29,8 +31,26 @@ class RawEntry:
     digest: str  # hash of the whole file: the cache key of everything derived from it
 
 
+MAX_FILE_BYTES = 1_000_000  # past this, an article belongs in an attached file
+
+# Invisible characters that reach a page and a feed (where XML forbids them) but mean
+# nothing in a text: C0 controls but tab, newline and CR; DEL; C1; noncharacters.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
+# The noncharacters of the other planes; a class with them is six times slower, so it
+# runs only on the rare text with a character beyond U+FFFF.
+_ASTRAL_NONCHARACTER = re.compile("[" + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF)
+                                                for plane in range(0x10000, 0x110000, 0x10000)) + "]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
+# What the YAML reader refuses; found first, so that the editor gets the line.
+_NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
 def read_source(source: SourceFile, errors: ErrorLog) -> RawEntry | None:
     data = source.path.read_bytes()
+    if len(data) > MAX_FILE_BYTES:
+        errors.add(source.path, "file_too_large", line=1, size=len(data) // 1000,
+                   max=MAX_FILE_BYTES // 1000)
+        return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -44,17 +64,49 @@ def read_source(source: SourceFile, errors: ErrorLog) -> RawEntry | None:
     if split is None:
         return None
     front_matter, body = split
+    body_start = text[:len(text) - len(body)].count("\n")  # lines before the body's first
+    body = _without_controls(body)
+    if not _readable_front_matter(front_matter, source, errors) or \
+            not _digestible_body(body, body_start, source, errors):
+        return None
     try:
         meta = load_yaml(front_matter)
     except yaml.YAMLError as error:
         # the YAML text starts on the opening --- line, so its lines are the file's
-        errors.add(source.path, "yaml_syntax", line=error_line(error), problem=error_problem(error))
+        errors.add(source.path, error_key(error), line=error_line(error), problem=error_problem(error))
         return None
     if not isinstance(meta, dict):
         errors.add(source.path, "not_mapping", line=2, got=type_name(meta))
         return None
     digest = hashlib.sha1(data).hexdigest()
     return RawEntry(source, {str(k): v for k, v in meta.items()}, front_matter, body, digest)
+
+
+def _without_controls(body: str) -> str:
+    """The body without invisible control characters; its lines stay where they were."""
+    body = _CONTROL.sub("", body)
+    return _ASTRAL_NONCHARACTER.sub("", body) if _ASTRAL.search(body) else body
+
+
+def _readable_front_matter(front_matter: str, source: SourceFile, errors: ErrorLog) -> bool:
+    """False, and an error on its line, when the front matter holds a character that YAML
+    refuses (a NUL byte, an escape code): PyYAML would name only a character position."""
+    bad = _NOT_YAML.search(front_matter)
+    if bad is None:
+        return True
+    # the YAML text starts on the opening --- line, so its lines are the file's
+    errors.add(source.path, "control_character", line=front_matter[:bad.start()].count("\n") + 1,
+               code=f"{ord(bad.group()):04X}")
+    return False
+
+
+def _digestible_body(body: str, body_start: int, source: SourceFile, errors: ErrorLog) -> bool:
+    """False, and an error on its line, for a body the Markdown converter would choke on."""
+    problem = body_problem(body)
+    if problem is None:
+        return True
+    errors.add(source.path, problem.key, line=body_start + problem.line, **dict(problem.params))
+    return False
 
 
 def _split(text: str, source: SourceFile, errors: ErrorLog) -> tuple[str, str] | None:
