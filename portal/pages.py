@@ -13,6 +13,7 @@ from typing import Callable, Sequence
 
 from .cache import content_key
 from .collection import Listing, Site
+from .headers import security_headers
 from .library_pages import library_pages
 from .models import NewsItem
 from .paging import cards, paginate
@@ -28,7 +29,9 @@ def frame_key(site: Site, templates_digest: str, engine: str, assets: dict[str, 
               weather: str) -> str:
     """What every page shows around its content (`weather`: the box, as text)."""
     menu = [(p.title, p.url, str(p.menu)) for p in site.menu]
+    # The security policy is in every page's <meta>.
     return content_key(engine, templates_digest, repr(site.config), repr(sorted(assets.items())),
+                       repr(security_headers(site.config)),
                        repr(menu), weather, *cards(site.latest_news), *cards(site.latest_documents))
 
 
@@ -52,6 +55,7 @@ def plan_pages(site: Site, frame: str) -> list[RenderJob]:
     # After the sitemap, which need not list a page that shows nothing of its own.
     jobs.append(search_page(site, frame))
     jobs.append(RenderJob("robots.txt", "robots.txt", {}, content_key(frame, "robots")))
+    jobs.append(_header_file(site, frame))
     return jobs
 
 
@@ -95,3 +99,10 @@ def _sitemap(site: Site, jobs: list[RenderJob], frame: str) -> RenderJob:
                for job in jobs if job.template.endswith(".html") and job.template != "404.html"]
     return RenderJob("sitemap.xml", "sitemap.xml", {"entries": entries},
                      content_key(frame, "sitemap", repr(entries)))
+
+
+def _header_file(site: Site, frame: str) -> RenderJob:
+    """`_headers`: the security headers for hosts that read a header file (Netlify,
+    Cloudflare Pages), with the same policy as the pages' <meta>."""
+    return RenderJob("_headers", "headers.txt", {},
+                     content_key(frame, "headers", repr(security_headers(site.config))))

@@ -21,6 +21,7 @@ from .errors import TemplateFailure
 from .collection import Site
 from .locale import Locale
 from .documents import link_numbers
+from .headers import security_headers
 from .markup import frozen_heap, rebase
 from .urls import output_file
 from .weather import WeatherBox
@@ -64,7 +65,8 @@ class Renderer:
             tel=lambda number: "".join(ch for ch in number if ch.isdigit() or ch == "+"),
         )
         self.env.globals.update(site=site, config=config, t=locale.ui, assets=assets,
-                                weather=weather, cached_partial=self.cached_partial)
+                                weather=weather, cached_partial=self.cached_partial,
+                                security=security_headers(config))
         self._partials: dict[str, Markup] = {}
         self.library = site.library
         # JSON files (open data, the filter index): stable key order, readable Vietnamese.
@@ -118,15 +120,17 @@ def _template_frame(error: Exception, fallback: str) -> tuple[str, int | None]:
 
 def render_all(jobs: list[RenderJob], renderer: Renderer, writer: Writer, cache: Cache,
                workers: int, progress: bool) -> RenderStats:
-    """Keep pages already in place, link cached ones, render the rest (on `workers`
-    processes when writing to disk)."""
+    """Keep pages already in place, write cached ones, render the rest (on `workers`
+    processes when writing to disk). A cached page is copied, not linked: the cache is
+    data anyone may edit, and must not be able to change the site behind the build's
+    back; an entry that fails its checksum is a miss."""
     missing = []
     for job in jobs:
         rel = output_file(job.url)
         if writer.expect(rel, job.key):
             cache.keep(job.key)
-        elif cache.has(job.key):
-            writer.link(rel, cache.path(job.key), job.key)
+        elif (cached := cache.get(job.key)) is not None:
+            writer.write(rel, cached, job.key)
         else:
             missing.append(job)
     bar = tqdm(total=len(missing), disable=not progress, delay=1.0, unit="page", leave=False)
@@ -167,10 +171,7 @@ def _worker_render(indices: range) -> int:
 
 
 def _render_one(job: RenderJob, renderer: Renderer, writer: Writer, cache: Cache) -> None:
-    """Write the page once, into the cache, and link it into the site."""
+    """Render the page, keep it in the cache, and write it into the site."""
     data = renderer.render(job)
-    stored = cache.put(job.key, data)
-    if stored is None:
-        writer.write(output_file(job.url), data, job.key)
-    else:
-        writer.link(output_file(job.url), stored, job.key)
+    cache.put(job.key, data)
+    writer.write(output_file(job.url), data, job.key)
