@@ -57,9 +57,11 @@ class BuildFailed(Exception):
 
 
 def _relative(path: Path, root: Path) -> str:
+    """The path as an editor finds it in the portal: its folder resolved, not the file
+    itself, so that a link is named where it is, not where it leads."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
+        return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
+    except (ValueError, OSError, RuntimeError):
         return path.as_posix()
 
 
@@ -70,3 +72,16 @@ class TemplateFailure(Exception):
     def __init__(self, template: str, line: int | None, problem: str):
         super().__init__(template, line, problem)
         self.template, self.line, self.problem = template, line, problem
+
+
+class OutputRefused(Exception):
+    """The build will not write to its output folder, and has moved or deleted nothing.
+    `key` names a `cli:` line of the locale files, worded with `path` and `params`."""
+
+    def __init__(self, key: str, path: Path, locale: object = None, **params: object):
+        super().__init__(f"{key}: {path}")
+        self.key, self.path, self.locale, self.params = key, path, locale, params
+
+    def worded(self, locale: object) -> OutputRefused:
+        """The same refusal, to be said in the portal's language."""
+        return OutputRefused(self.key, self.path, locale, **self.params)
