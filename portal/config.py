@@ -232,7 +232,7 @@ def _check_weather(weather: WeatherConfig, report: schema.Report) -> WeatherConf
             report(("weather", name), "between", value=getattr(weather, name), min=low, max=high)
             fixes[name] = getattr(defaults, name)
     if origin_of(weather.endpoint) is None:  # also what the security policy allows
-        report(("weather", "endpoint"), "config_url", value=weather.endpoint)
+        report(("weather", "endpoint"), "config_endpoint", value=weather.endpoint)
         fixes["endpoint"] = defaults.endpoint
     for location in weather.locations:
         if not (-90 <= location.lat <= 90 and -180 <= location.lon <= 180):
