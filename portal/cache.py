@@ -31,6 +31,7 @@ from typing import NamedTuple
 from .paths import inside
 
 CACHE_DIR = ".cache"
+MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a page is ~11 KB, a search index chunk a few MB
 MANIFEST_FORMAT = 2  # the trees' manifests; 2: trees of format 1 held hard links into the cache
 # Starts every entry, before the SHA-256 of its payload. Bump to make every older entry a miss.
 ENTRY_HEADER = b"portal-cache/2 "
@@ -324,9 +325,12 @@ def _read_file(path: Path) -> bytes:
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
     descriptor = os.open(path, flags)
     with os.fdopen(descriptor, "rb") as file:
-        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+        info = os.fstat(file.fileno())
+        if not stat.S_ISREG(info.st_mode):
             raise IsADirectoryError(path)
-        return file.read()
+        if info.st_size > MAX_ENTRY_BYTES:  # no entry the build writes is this big
+            raise OSError(f"{path}: {info.st_size} bytes")
+        return file.read(MAX_ENTRY_BYTES + 1)
 
 
 def _real_files(folder: Path) -> dict[str, Path]:

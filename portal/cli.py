@@ -106,6 +106,10 @@ def _build(args: argparse.Namespace) -> int:
     except OutputRefused as refusal:
         print(_say_refusal(refusal), file=sys.stderr)
         return 2
+    except OSError as error:  # the disk, not the content: a name too long, a full or
+        # read-only disk, an immutable folder. The previous site is as it was.
+        print(_say_os_problem(error), file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print(load_locale("vi").say("interrupted"), file=sys.stderr)
         return 130
@@ -137,7 +141,7 @@ def _new(args: argparse.Namespace) -> int:
     made = new_content(args.source, config, args.kind, args.title, locale.ui["news"])
     shown = made.path.relative_to(args.source) if made.path.is_relative_to(args.source) else made.path
     if not made.created:
-        print(locale.say("exists", path=shown), file=sys.stderr)
+        print(locale.say(made.problem or "exists", path=shown, problem=made.detail), file=sys.stderr)
         return 1
     print(locale.say("created", path=shown))
     return 0
@@ -158,6 +162,11 @@ def _weather(args: argparse.Namespace) -> int:
     if refresh.fetched:
         print(locale.say("weather_saved", count=len(refresh.readings), path=CACHE_FILE))
     return 0
+
+
+def _say_os_problem(error: OSError) -> str:
+    path = error.filename if error.filename is not None else ""
+    return load_locale("vi").say("os_problem", path=path, problem=error.strerror or str(error))
 
 
 def _say_refusal(refusal: OutputRefused) -> str:

@@ -11,7 +11,8 @@ import yaml
 from . import schema
 from .errors import ErrorLog
 from .fields import check_site_file, url_problem
-from .urls import BUILT_IN_PATHS, DOCUMENT_FOLDERS, UrlScheme, is_segment, origin_of, slugify
+from .urls import (BUILT_IN_PATHS, DOCUMENT_FOLDERS, UrlScheme, is_segment, origin_of, slugify,
+                   usable_base_url)
 from .yamlload import error_key, error_line, error_problem, key_lines, load_yaml
 
 LANGUAGES = ("vi", "en")
@@ -100,7 +101,13 @@ def load_config(root: Path, errors: ErrorLog, base_url: str | None = None) -> Si
     if not path.is_file():
         errors.add(path, "config_missing", root=root)
         return SiteConfig()
-    text = path.read_text(encoding="utf-8-sig")
+    data_bytes = path.read_bytes()
+    try:
+        text = data_bytes.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        errors.add(path, "not_utf8", line=data_bytes[:error.start].count(b"\n") + 1,
+                   offset=error.start)
+        return SiteConfig()
     try:
         data = load_yaml(text)
     except yaml.YAMLError as error:
@@ -207,7 +214,7 @@ def _check_values(config: SiteConfig, report: schema.Report) -> SiteConfig:
                choices=", ".join(WEATHER_PROVIDERS))
         fixes["weather"] = replace(config.weather, provider="none")
     fixes["weather"] = _check_weather(fixes.get("weather", config.weather), report)
-    if not config.base_url.startswith(("http://", "https://")):
+    if not usable_base_url(config.base_url):
         report(("base_url",), "config_url", value=config.base_url)
         fixes["base_url"] = defaults.base_url
     for name in ("per_page", "feed_items", "related_items", "neighbour_items", "sidebar_items",

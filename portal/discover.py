@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import ErrorLog
-from .paths import Walk, walk_folder
+from .paths import MAX_FOLDER_DEPTH, Walk, walk_folder
 
 # kind -> (folder under content/, whether sub-folders count); news and documents may
 # be grouped in sub-folders, pages may not
@@ -52,6 +52,8 @@ def discover(root: Path, errors: ErrorLog) -> list[SourceFile]:
 def report_outside(walk: Walk, errors: ErrorLog) -> None:
     for path in walk.outside:
         errors.add(path, "outside_portal")
+    for path in walk.too_deep:
+        errors.add(path, "folder_too_deep", max=MAX_FOLDER_DEPTH)
 
 
 def _hidden(name: str) -> bool:

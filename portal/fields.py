@@ -14,6 +14,7 @@ from .parse import RawEntry, field_line
 from .paths import inside
 from .schema import type_name
 
+MAX_LIST_ITEMS = 100  # tags, document numbers: far above any real item's needs
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")
 
 
@@ -79,6 +80,9 @@ class FieldReader:
             value = [value]
         if not isinstance(value, list) or not all(isinstance(v, (str, int)) for v in value):
             self.report(name, "wrong_type", expected="list", got=type_name(value))
+            return ()
+        if len(value) > MAX_LIST_ITEMS:  # each tag is a page: 20,000 tags cost minutes
+            self.report(name, "too_many_items", count=len(value), max=MAX_LIST_ITEMS)
             return ()
         return tuple(dict.fromkeys(str(v).strip() for v in value if str(v).strip()))
 

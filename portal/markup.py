@@ -18,6 +18,7 @@ import nh3
 
 from .models import UNCONVERTIBLE_BODY
 from .urls import slugify
+from .yamlload import strip_unwanted
 
 class _HeadingIds(Treeprocessor):
     """Give headings stable Vietnamese-slug ids (#muc-tieu) so they can be linked to.
@@ -89,9 +90,11 @@ def to_html(text: str) -> str:
 def clean_html(raw: str) -> str:
     """Keep only the allow-listed tags, attributes and URL schemes. Idempotent on what
     `to_html` returns, so HTML read back from the cache goes through it again."""
-    return nh3.clean(raw, tags=_TAGS, attributes=_ATTRIBUTES | _OUR_ATTRIBUTES,
-                     link_rel=None, url_schemes=set(URL_SCHEMES),
-                     filter_style_properties={"text-align"})
+    # nh3 decodes character references ("&#x1;"), so control characters are stripped
+    # after it: a summary made from the HTML goes into the feeds, which must stay XML.
+    return strip_unwanted(nh3.clean(raw, tags=_TAGS, attributes=_ATTRIBUTES | _OUR_ATTRIBUTES,
+                                     link_rel=None, url_schemes=set(URL_SCHEMES),
+                                     filter_style_properties={"text-align"}))
 
 
 def to_html_many(texts: list[str], jobs: int) -> list[str]:
@@ -132,4 +135,5 @@ def rebase(body_html: str, base_path: str) -> str:
     """Point root-relative links and images of a body at a site served under a sub-path."""
     if base_path == "/":
         return body_html
-    return _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{base_path}', body_html)
+    shown = html.escape(base_path, quote=True)
+    return _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{shown}', body_html)

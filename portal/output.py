@@ -70,7 +70,7 @@ def claim_output(output: Path, portal: Path, trees: TreeManifests,
     real = real_output(output)
     problem = refusal(real, portal, trees)
     if problem:
-        raise OutputRefused(problem, real)
+        raise OutputRefused(*problem)
     return OutputClaim(real, _lock(real, wait))
 
 
@@ -83,33 +83,53 @@ def real_output(output: Path) -> Path:
     return absolute.parent.resolve() / absolute.name
 
 
-def refusal(output: Path, portal: Path, trees: TreeManifests) -> str | None:
-    """Why the build must not replace `output` (a `cli:` key), or None."""
+def refusal(output: Path, portal: Path, trees: TreeManifests) -> tuple[str, Path] | None:
+    """Why the build must not replace `output` (a `cli:` key) and the folder it is about
+    (the output, or one of the working folders beside it), or None."""
     if _touches_sources(output, portal):
-        return "output_sources"
+        return "output_sources", output
+    trusted = _is_default_output(output, portal)
+    for name in (f".{output.name}.staging", f".{output.name}.spare"):
+        sibling = output.parent / name
+        if _is_folder(sibling) and not replaceable(sibling, trees, trusted):
+            return "output_sibling_not_ours", sibling
     try:
         mode = os.lstat(output).st_mode
     except FileNotFoundError:
         return None
     except OSError:  # a file where one of its folders goes, or no permission to look
-        return "output_not_folder"
+        return "output_not_folder", output
     if not stat.S_ISDIR(mode):
-        return "output_not_folder"
-    if _is_empty(output) or made_by_build(output, trees):
-        return None
-    return "output_not_ours"
+        return "output_not_folder", output
+    return None if replaceable(output, trees, trusted) else ("output_not_ours", output)
 
 
-def made_by_build(folder: Path, trees: TreeManifests) -> bool:
-    """The folder holds the marker; or it was built before there was one, and the
-    manifest `.cache/trees/` keeps for it still matches one of its files."""
+def replaceable(folder: Path, trees: TreeManifests, upgrading: bool) -> bool:
+    """The folder is empty or holds the marker. `upgrading` (only for the portal's own
+    `site/` and its working trees): or it was built before there was a marker, and the
+    manifest `.cache/trees/` keeps for it still matches one of its files. The cache is
+    data anyone may write, so elsewhere it never vouches for a folder: a forged
+    manifest must not hand someone's folder to the build to replace."""
+    if _is_empty(folder):
+        return True
     try:
         if stat.S_ISREG(os.lstat(folder / MARKER).st_mode):
             return True
     except OSError:
         pass
-    return any(_stamp_is(folder / rel, record.stamp) for rel, record in trees.load(folder).items()
-               if _stays_inside(rel))
+    return upgrading and any(_stamp_is(folder / rel, record.stamp)
+                             for rel, record in trees.load(folder).items() if _stays_inside(rel))
+
+
+def _is_default_output(output: Path, portal: Path) -> bool:
+    return output == portal.resolve() / "site"
+
+
+def _is_folder(path: Path) -> bool:
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _stays_inside(rel: str) -> bool:

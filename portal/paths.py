@@ -12,6 +12,7 @@ from typing import Iterator
 # Written into every tree the build publishes (see output.py); a folder holding it is a
 # built site, never a source: `static/old -> ../site` would nest each site in the next.
 MARKER = ".built-by-portal"
+MAX_FOLDER_DEPTH = 64  # folders inside each other; a portal uses three or four
 
 
 def inside(path: Path, root: Path) -> bool:
@@ -36,6 +37,7 @@ class Walk:
 
     files: list[FoundFile] = field(default_factory=list)
     outside: list[Path] = field(default_factory=list)
+    too_deep: list[Path] = field(default_factory=list)  # folders below MAX_FOLDER_DEPTH
 
 
 def walk_folder(folder: Path, root: Path, nested: bool = True) -> Walk:
@@ -48,7 +50,7 @@ def walk_folder(folder: Path, root: Path, nested: bool = True) -> Walk:
         walk.outside.append(folder)
         return walk
     if os.path.isdir(folder):
-        walker = _Walker(root, nested, walk.outside)
+        walker = _Walker(root, nested, walk.outside, walk.too_deep)
         walk.files = [FoundFile(path, path.relative_to(folder).as_posix())
                       for path in walker.files(folder, frozenset(), via_link=False)]
     return walk
@@ -65,12 +67,16 @@ class _Walker:
     root: Path
     nested: bool
     outside: list[Path]
+    too_deep: list[Path]
     linked: set[str] = field(default_factory=set)  # real paths entered through a link
 
     def files(self, folder: Path, above: frozenset[str], via_link: bool) -> Iterator[Path]:
         """The files of `folder` and, if nested, of its sub-folders, depth first by name;
         `above` holds the real paths of the folders being walked."""
         above = above | {os.path.realpath(folder)}
+        if len(above) > MAX_FOLDER_DEPTH:  # a thousand nested folders would exhaust the stack
+            self.too_deep.append(folder)
+            return
         try:
             with os.scandir(folder) as scan:
                 entries = sorted(scan, key=lambda entry: entry.name)

@@ -4,6 +4,7 @@ ready to fill in, at the path the engine expects; never overwrites."""
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +13,7 @@ import jinja2
 
 from .config import SiteConfig
 from .pipeline import build_time
+from .paths import leads_out
 from .urls import slugify
 
 SCAFFOLDS = Path(__file__).parent / "scaffolds"
@@ -25,6 +27,8 @@ _TYPE_BY_CODE = {"KH": "Kế hoạch", "QĐ": "Quyết định", "NQ": "Nghị q
 class NewFile:
     path: Path
     created: bool  # False when a file was already there (left untouched)
+    problem: str = ""  # a `cli:` key when the file could not be written at all
+    detail: str = ""  # what the system said, for that message
 
 
 def new_content(root: Path, config: SiteConfig, kind: str, title: str, category: str) -> NewFile:
@@ -33,13 +37,18 @@ def new_content(root: Path, config: SiteConfig, kind: str, title: str, category:
     now = build_time().astimezone(config.zone)
     slug = slugify(title) or "moi"
     path = root / "content" / _relative_path(kind, slug, now.year)
-    if path.exists():
+    if leads_out(path.parent, root):  # content/news linked elsewhere: never write there
+        return NewFile(path, created=False, problem="new_outside")
+    if os.path.lexists(path):
         return NewFile(path, created=False)
     text = _scaffold(kind).render(title=_yaml_text(title), slug=slug, now=now,
                                   category=category, document_type=_document_type(title))
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
-        handle.write(text)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race
+            handle.write(text)
+    except OSError as error:  # a file where a folder goes, a read-only disk
+        return NewFile(path, created=False, problem="new_failed", detail=error.strerror or "")
     return NewFile(path, created=True)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from slugify import slugify as _slugify
 
+SLUG_LENGTH = 200  # characters; long enough for any real title, short enough for any disk
 # Paths the engine fills itself; a page slug may not take them.
 BUILT_IN_PATHS = ("tim-kiem", "assets", "api", "feed.xml",
                   "sitemap.xml", "robots.txt", "404.html", "index.html")
@@ -18,8 +19,11 @@ BUILT_IN_PATHS = ("tim-kiem", "assets", "api", "feed.xml",
 
 @functools.lru_cache(maxsize=4096)  # categories and tags repeat across thousands of items
 def slugify(text: str) -> str:
-    """Vietnamese-aware slug: "Bình đẳng giới" -> "binh-dang-gioi", "Đ" -> "d"."""
-    return _slugify(text.replace("đ", "d").replace("Đ", "D"))
+    """Vietnamese-aware slug: "Bình đẳng giới" -> "binh-dang-gioi", "Đ" -> "d". At most
+    SLUG_LENGTH characters, cut between words: a slug names a folder, and file systems
+    refuse names over 255 bytes (a 300-character title once crashed the build)."""
+    return _slugify(text.replace("đ", "d").replace("Đ", "D"), max_length=SLUG_LENGTH,
+                    word_boundary=True)
 
 
 # Folders the engine makes inside the documents section (see `UrlScheme.document_type`,
@@ -129,3 +133,19 @@ def origin_of(url: str) -> str | None:
         return None
     shown_host = f"[{host}]" if ":" in host else host
     return f"{parts.scheme}://{shown_host}" + (f":{port}" if port is not None else "")
+
+
+# What a site's address may hold after its host: a path of plain URL characters.
+_SITE_PATH = re.compile(r"[A-Za-z0-9._~!$&'()*+,;=:@%/-]*")
+
+
+def usable_base_url(url: str) -> bool:
+    """An http(s) address with a plain host and path and nothing after it: base_url is
+    written into every page, feed and robots.txt, so quotes, brackets or spaces in it
+    would change what they say."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+    except ValueError:
+        return False
+    return (origin_of(url) is not None and bool(_SITE_PATH.fullmatch(parts.path))
+            and not parts.query and not parts.fragment and "\\" not in url)

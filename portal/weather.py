@@ -26,7 +26,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import Location, SiteConfig, WeatherConfig
-from .paths import inside
+from .paths import leads_out
 from .weather_readings import (Reading, WeatherUnavailable, fresh_window, kept_window, near,
                                reading_json, stored_readings)
 from .weather_source import fetch_open_meteo, read_json_file, within_budget
@@ -235,7 +235,7 @@ def write_cache(root: Path, readings: tuple[Reading, ...]) -> str | None:
     The new file is created under a fresh name (never opened through a link someone
     left there), and the rename replaces a link in the cache's place, not its target."""
     path = root / CACHE_FILE
-    if not inside(path.parent, root):
+    if leads_out(path.parent, root):  # outside, or into .git / .cache
         return f"{CACHE_FILE}: outside the portal's folder"
     text = json.dumps({"readings": [reading_json(r) for r in readings]}, ensure_ascii=False, indent=1)
     partial = None

@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Callable
 
 from .config import WeatherConfig
-from .paths import inside
+from .paths import leads_out
 from .weather_readings import Reading, WeatherUnavailable, Window, decode_json, open_meteo_readings
 
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024  # also the largest cache or editor's file read
@@ -126,7 +126,7 @@ def read_json_file(path: Path, root: Path) -> object:
     MAX_RESPONSE_BYTES inside the portal's folder (links resolved): a cache or an
     editor's file linked to /etc/passwd, a folder or a pipe in its place is refused
     without reading it."""
-    if not inside(path, root):
+    if leads_out(path, root):  # outside, or into .git / .cache
         raise WeatherUnavailable("outside the portal's folder")
     try:
         # Non-blocking, so that opening a named pipe cannot hang the build.

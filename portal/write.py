@@ -181,13 +181,19 @@ class DiskWriter(Writer):
             self._drop(self._spare_folder)
             if not _is_folder(self.root):
                 self._drop(self.root)
-                self.root.mkdir(parents=True)
+                self._new_tree()
         try:
             return SpareTree(self.root, self._manifests.load(self.root))
         except StuckTree:
             self._drop(self.root)
-            self.root.mkdir()
+            self._new_tree()
             return SpareTree(self.root, {})
+
+    def _new_tree(self) -> None:
+        """An empty staging folder, marked at once: a build killed before it publishes
+        leaves a folder the next build knows as its own (see output.replaceable)."""
+        self.root.mkdir(parents=True)
+        _create(self.root / MARKER, MARKER_TEXT)
 
     def _drop(self, path: Path) -> None:
         """Remove what is at `path`. A tree that resists (after `chmod -R a-w site` it comes

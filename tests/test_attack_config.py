@@ -240,3 +240,38 @@ def test_nesting_too_deep_is_an_error_not_a_crash(portal: SiteDir, where: str):
 def test_nesting_up_to_the_limit_loads():
     depth = MAX_DEPTH - 1
     assert load_yaml("[" * depth + "]" * depth) is not None
+
+
+# --- found by trying, after the items above ----------------------------------------------
+
+@pytest.mark.parametrize("base_url", [
+    "'https://x.example/\"><script>alert(1)</script>/'",
+    "'https://x.example/a b/'",
+    "'https://x.example/?q=1'",
+    "'https://bad host/'",
+])
+def test_a_base_url_that_would_change_the_markup_is_refused(portal: SiteDir, base_url: str):
+    config = MINIMAL_CONFIG.replace("base_url: https://example.gov.vn/", f"base_url: {base_url}")
+    before = portal.tree_digest()
+    portal.write("config.yaml", config)
+
+    run = build(portal)
+
+    assert_refused(run, codes=(1,), names=("config.yaml:2:",), says=("base_url",))
+    assert portal.tree_digest() == before
+
+
+def test_a_config_that_is_not_utf8_is_an_error_with_its_line(portal: SiteDir):
+    before = portal.tree_digest()
+    portal.write("config.yaml", MINIMAL_CONFIG.encode("utf-8") + b"extra:\n  x: \xff\xfe\n")
+
+    run = build(portal)
+
+    assert_refused(run, codes=(1,), names=("config.yaml:9:",), says=("UTF-8",))
+    assert portal.tree_digest() == before
+
+
+def test_a_sub_path_is_escaped_where_body_links_are_rebased():
+    from portal.markup import rebase
+
+    assert rebase('<a href="/x/">x</a>', '/a"b/') == '<a href="/a&quot;b/x/">x</a>'

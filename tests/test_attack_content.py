@@ -281,3 +281,58 @@ def test_control_character_in_front_matter_names_its_line(built: SiteDir, char: 
     text = news("Tin hỏng").replace("category:", f"author: An{char}Bình\ncategory:")
     built.write(NEWS, text)
     assert_refused_untouched(built, before, build(built), f"{NEWS}:4:", f"U+{code}")
+
+
+# --- found by trying, after the items above ----------------------------------------------
+
+@pytest.mark.parametrize("field", ["title", "slug", "category", "tags"])
+def test_a_very_long_name_still_fits_a_file_name(built: SiteDir, field: str) -> None:
+    """A slug names a folder, and disks refuse names over 255 bytes: slugs are cut
+    between words at 200 characters instead of crashing the write stage."""
+    long_name = " ".join(["tre-em"] * 60)  # 419 characters
+    if field == "title":
+        built.write(NEWS, news(long_name))
+    else:
+        built.write(NEWS, news("Tin thử", **{field: f"[{long_name}]" if field == "tags" else long_name}))
+
+    run = build(built)
+
+    assert run.code == 0 and "Traceback" not in run.stderr, run.stderr
+    names = [path.name for path in (built.root / "site").rglob("*")]
+    assert all(len(name.encode()) <= 255 for name in names)
+
+
+def test_a_document_with_a_very_long_number_builds(built: SiteDir) -> None:
+    built.write(DOCUMENT, document(number="1/" + "KH-" * 100 + "UBND"))
+
+    run = build(built)
+
+    assert run.code == 0 and "Traceback" not in run.stderr, run.stderr
+
+
+@pytest.mark.parametrize("reference", ["&#x1;", "&#0;", "&#x1F;", "&#xFFFE;", "&#xD800;", "&#x9f;"])
+def test_character_references_to_control_characters_never_reach_pages_or_feeds(
+        built: SiteDir, reference: str) -> None:
+    built.write(NEWS, news("Tin thử", category="Thử", body=f"A {reference} B"))
+
+    run = build(built)
+
+    assert run.code == 0, run.stderr
+    site = built.root / "site"
+    for feed in ("feed.xml", "chuyen-muc/thu/feed.xml"):
+        ElementTree.parse(site / feed)  # raises on a control character
+    for page in ("index.html", "api/news.json", "tin-tuc/tin-thu/index.html"):
+        text = (site / page).read_text(encoding="utf-8")
+        assert not any(ord(ch) < 32 and ch not in "\t\n\r" for ch in text), page
+
+
+def test_thousands_of_tags_are_refused_not_built_for_minutes(built: SiteDir) -> None:
+    before = built.tree_digest()
+    tags = ", ".join(f"t{number}" for number in range(20_000))
+    built.write(NEWS, news("Tin thử", tags=f"[{tags}]"))
+
+    started = time.monotonic()
+    run = build(built)
+
+    assert time.monotonic() - started < BOMB_SECONDS
+    assert_refused_untouched(built, before, run, f"{NEWS}:5: tags:", "20000", "100")
