@@ -25,7 +25,7 @@ from pathlib import Path
 
 from .cache import Stamp, TreeManifests
 from .errors import OutputRefused
-from .paths import MARKER
+from .paths import MARKER, is_real_folder
 
 try:
     import fcntl
@@ -91,7 +91,7 @@ def refusal(output: Path, portal: Path, trees: TreeManifests) -> tuple[str, Path
     trusted = _is_default_output(output, portal)
     for name in (f".{output.name}.staging", f".{output.name}.spare"):
         sibling = output.parent / name
-        if _is_folder(sibling) and not replaceable(sibling, trees, trusted):
+        if is_real_folder(sibling) and not replaceable(sibling, trees, trusted):
             return "output_sibling_not_ours", sibling
     try:
         mode = os.lstat(output).st_mode
@@ -123,13 +123,6 @@ def replaceable(folder: Path, trees: TreeManifests, upgrading: bool) -> bool:
 
 def _is_default_output(output: Path, portal: Path) -> bool:
     return output == portal.resolve() / "site"
-
-
-def _is_folder(path: Path) -> bool:
-    try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
-    except OSError:
-        return False
 
 
 def _stays_inside(rel: str) -> bool:

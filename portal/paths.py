@@ -5,6 +5,7 @@ must never make the build read, publish, write or delete anything outside it."""
 from __future__ import annotations
 
 import os
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
@@ -13,6 +14,14 @@ from typing import Iterator
 # built site, never a source: `static/old -> ../site` would nest each site in the next.
 MARKER = ".built-by-portal"
 MAX_FOLDER_DEPTH = 64  # folders inside each other; a portal uses three or four
+
+
+def is_real_folder(path: Path) -> bool:
+    """A real folder, not a link to one."""
+    try:
+        return stat.S_ISDIR(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def inside(path: Path, root: Path) -> bool:

@@ -30,7 +30,7 @@ from typing import Callable
 from .cache import FileRecord, Stamp, TreeManifests, bytes_key
 from .errors import OutputRefused
 from .output import MARKER_TEXT, OutputClaim
-from .paths import MARKER
+from .paths import MARKER, is_real_folder
 
 
 class Writer:
@@ -160,7 +160,7 @@ class DiskWriter(Writer):
     def discard(self) -> None:
         # Kept as the spare: files this build replaced have new stamps, so the tree's
         # manifest no longer vouches for them and the next build rewrites them.
-        if not _is_folder(self.root):
+        if not is_real_folder(self.root):
             return
         if not os.path.lexists(self._spare_folder):
             os.rename(self.root, self._spare_folder)
@@ -174,12 +174,12 @@ class DiskWriter(Writer):
         """The tree to bring up to date: the spare (the site before last), else one a
         killed build left as staging, else a new folder. Anything else by those names
         (a link, a file, a second tree) is removed, and so is a tree it cannot update."""
-        if _is_folder(self._spare_folder):
+        if is_real_folder(self._spare_folder):
             self._drop(self.root)
             os.rename(self._spare_folder, self.root)
         else:
             self._drop(self._spare_folder)
-            if not _is_folder(self.root):
+            if not is_real_folder(self.root):
                 self._drop(self.root)
                 self._new_tree()
         try:
@@ -256,14 +256,14 @@ class DiskWriter(Writer):
     def _swap(self) -> None:
         # Two renames: the old site is whole until the first, the new one whole after the
         # second; in between (microseconds) the output path is briefly absent.
-        if _is_folder(self.output):
+        if is_real_folder(self.output):
             os.rename(self.output, self._spare_folder)
         else:
             _remove(self.output)
         try:
             os.rename(self.root, self.output)
         except OSError:
-            if _is_folder(self._spare_folder) and not os.path.lexists(self.output):
+            if is_real_folder(self._spare_folder) and not os.path.lexists(self.output):
                 os.rename(self._spare_folder, self.output)
             raise
 
@@ -306,7 +306,7 @@ def _clear_way(root: Path, path: Path) -> None:
 
 def _make_writable(tree: Path) -> None:
     """Let the owner list, enter and change every folder of `tree` (links not followed)."""
-    folders = [tree] if _is_folder(tree) else []
+    folders = [tree] if is_real_folder(tree) else []
     while folders:
         folder = folders.pop()
         os.chmod(folder, stat.S_IMODE(os.lstat(folder).st_mode) | stat.S_IRWXU)
@@ -336,16 +336,8 @@ def _remove_empty_folders(root: Path, rel: str) -> None:
         rel = posixpath.dirname(rel)
 
 
-def _is_folder(path: Path) -> bool:
-    """A real folder, not a link to one."""
-    try:
-        return stat.S_ISDIR(os.lstat(path).st_mode)
-    except OSError:
-        return False
-
-
 def _remove(path: Path) -> None:
-    if _is_folder(path):
+    if is_real_folder(path):
         shutil.rmtree(path)
     elif os.path.lexists(path):
         os.unlink(path)
