@@ -13,6 +13,7 @@ from .errors import ErrorLog
 from .parse import RawEntry, field_line
 from .paths import inside
 from .schema import type_name
+from .urls import url_problem
 
 MAX_LIST_ITEMS = 100  # tags, document numbers: far above any real item's needs
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")
@@ -183,28 +184,12 @@ def parse_date(text: str, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
 # (year 1, year 9999) moving a time to the portal's zone overflows.
 FIRST_YEAR, LAST_YEAR = 1900, 2200
 
-_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 # A text such as "VTV: bản tin 19 giờ" is a name; "javascript:alert(1)" or "//evil" is an
 # address: a scheme followed at once by something other than a space, or "//".
 _WRITTEN_AS_URL = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:(?!\s|$)|[/\\]{2})")
 # Extra front-matter keys a theme is likely to put in href/src.
 _URL_KEY = re.compile(r"(?:^|_)(?:url|link|href|src|image|website|homepage)s?$", re.I)
-SAFE_SCHEMES = ("http", "https", "mailto", "tel")
-# Browsers drop these anywhere in a URL before reading its scheme ("java\tscript:").
-_IGNORED_BY_BROWSERS = re.compile(r"[\x00-\x20\x7f]")
 _CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def url_problem(url: str) -> str | None:
-    """None when a URL an editor wrote is safe to publish as a link or an image:
-    http(s), mailto:, tel:, or a path within the site; else the error key."""
-    seen = _IGNORED_BY_BROWSERS.sub("", url)
-    if seen.startswith(("//", "\\\\", "/\\", "\\/")):  # another host, without a scheme
-        return "unsafe_url"
-    scheme = _SCHEME.match(seen)
-    if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
-        return "unsafe_url"
-    return None
 
 
 def looks_like_url(text: str) -> bool:

@@ -17,8 +17,8 @@ from markdown.treeprocessors import Treeprocessor
 import nh3
 
 from .models import UNCONVERTIBLE_BODY
-from .urls import slugify
-from .yamlload import strip_unwanted
+from .urls import SAFE_SCHEMES, slugify
+from .text import strip_unwanted
 
 class _HeadingIds(Treeprocessor):
     """Give headings stable Vietnamese-slug ids (#muc-tieu) so they can be linked to.
@@ -55,7 +55,6 @@ _ATTRIBUTES = {
     "ol": {"start", "type"},
     "abbr": {"title"},
 }
-URL_SCHEMES = ("http", "https", "mailto", "tel")  # what a body's links and images may use
 # What to_html adds after sanitizing; kept when its output is cleaned again.
 _OUR_ATTRIBUTES = {"div": {"class", "tabindex"}}
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
@@ -93,7 +92,7 @@ def clean_html(raw: str) -> str:
     # nh3 decodes character references ("&#x1;"), so control characters are stripped
     # after it: a summary made from the HTML goes into the feeds, which must stay XML.
     return strip_unwanted(nh3.clean(raw, tags=_TAGS, attributes=_ATTRIBUTES | _OUR_ATTRIBUTES,
-                                     link_rel=None, url_schemes=set(URL_SCHEMES),
+                                     link_rel=None, url_schemes=set(SAFE_SCHEMES),
                                      filter_style_properties={"text-align"}))
 
 

@@ -17,6 +17,7 @@ from .discover import SourceFile
 from .errors import ErrorLog
 from .markdown_limits import body_problem
 from .schema import type_name
+from .text import strip_unwanted
 from .yamlload import error_key, error_line, error_problem, load_yaml
 
 _HANDLER = YAMLHandler()
@@ -33,14 +34,6 @@ class RawEntry:
 
 MAX_FILE_BYTES = 1_000_000  # past this, an article belongs in an attached file
 
-# Invisible characters that reach a page and a feed (where XML forbids them) but mean
-# nothing in a text: C0 controls but tab, newline and CR; DEL; C1; noncharacters.
-_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ufdd0-\ufdef\ufffe\uffff]")
-# The noncharacters of the other planes; a class with them is six times slower, so it
-# runs only on the rare text with a character beyond U+FFFF.
-_ASTRAL_NONCHARACTER = re.compile("[" + "".join(chr(plane + 0xFFFE) + chr(plane + 0xFFFF)
-                                                for plane in range(0x10000, 0x110000, 0x10000)) + "]")
-_ASTRAL = re.compile("[\U00010000-\U0010ffff]")
 # What the YAML reader refuses; found first, so that the editor gets the line.
 _NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
@@ -65,7 +58,7 @@ def read_source(source: SourceFile, errors: ErrorLog) -> RawEntry | None:
         return None
     front_matter, body = split
     body_start = text[:len(text) - len(body)].count("\n")  # lines before the body's first
-    body = _without_controls(body)
+    body = strip_unwanted(body)  # invisible, and forbidden in the feeds; lines stay put
     if not _readable_front_matter(front_matter, source, errors) or \
             not _digestible_body(body, body_start, source, errors):
         return None
@@ -80,12 +73,6 @@ def read_source(source: SourceFile, errors: ErrorLog) -> RawEntry | None:
         return None
     digest = hashlib.sha1(data).hexdigest()
     return RawEntry(source, {str(k): v for k, v in meta.items()}, front_matter, body, digest)
-
-
-def _without_controls(body: str) -> str:
-    """The body without invisible control characters; its lines stay where they were."""
-    body = _CONTROL.sub("", body)
-    return _ASTRAL_NONCHARACTER.sub("", body) if _ASTRAL.search(body) else body
 
 
 def _readable_front_matter(front_matter: str, source: SourceFile, errors: ErrorLog) -> bool:

@@ -149,3 +149,21 @@ def usable_base_url(url: str) -> bool:
         return False
     return (origin_of(url) is not None and bool(_SITE_PATH.fullmatch(parts.path))
             and not parts.query and not parts.fragment and "\\" not in url)
+
+
+SAFE_SCHEMES = ("http", "https", "mailto", "tel")  # what links and images may use
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+# Browsers drop these anywhere in a URL before reading its scheme ("java\tscript:").
+_IGNORED_BY_BROWSERS = re.compile(r"[\x00-\x20\x7f]")
+
+
+def url_problem(url: str) -> str | None:
+    """None when a URL an editor wrote is safe to publish as a link or an image:
+    http(s), mailto:, tel:, or a path within the site; else the error key."""
+    seen = _IGNORED_BY_BROWSERS.sub("", url)
+    if seen.startswith(("//", "\\\\", "/\\", "\\/")):  # another host, without a scheme
+        return "unsafe_url"
+    scheme = _SCHEME.match(seen)
+    if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
+        return "unsafe_url"
+    return None

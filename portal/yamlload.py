@@ -20,22 +20,14 @@ from dataclasses import dataclass
 
 import yaml
 
+from .text import may_hold_unwanted, strip_unwanted
+
 _Base = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # the C loader is ~9x faster
 
 # The messages in locale/*.yaml (yaml_too_deep, yaml_aliases) name these two numbers.
 MAX_DEPTH = 100  # lists and mappings inside each other; real config and front matter use < 10
 MAX_ALIAS_VALUES = 100_000  # values that aliases may add to a document by repeating anchors
 
-# Characters no page or feed should carry: C0 controls but tab, newline and carriage
-# return; DEL and the C1 controls; surrogates; and the Unicode noncharacters.
-_UNWANTED = re.compile(
-    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef\ufffe\uffff"
-    + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(1, 17))
-    + "]")
-# A superset of _UNWANTED made of ranges only, which `re` scans ~6x faster: front matter
-# is searched on every build, and almost never holds any of them.
-_MAYBE_UNWANTED = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff"
-                             "\ufdd0-\ufdef\ufffe\uffff\U0001fffe-\U0010ffff]")
 _SURROGATES = re.compile("[\ud800-\udfff]")
 # Every level of nesting needs one of these characters, so a text with fewer of them
 # cannot be too deep and skips the event pass.
@@ -74,16 +66,11 @@ def load_yaml(text: str) -> object:
             return None
         if "*" in text:  # no alias indicator, nothing can be repeated
             _check_aliases(root)
-        if "\\" in text or _MAYBE_UNWANTED.search(text):  # escapes, or raw ones YAML allows
+        if "\\" in text or may_hold_unwanted(text):  # escapes, or raw ones YAML allows
             _clean_scalars(root)
         return loader.construct_document(root)
     finally:
         loader.dispose()
-
-
-def strip_unwanted(text: str) -> str:
-    """`text` without control characters, surrogates and noncharacters."""
-    return _UNWANTED.sub("", text)
 
 
 def error_key(error: yaml.YAMLError) -> str:

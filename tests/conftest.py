@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
+import threading
 import shutil
 import subprocess
 import sys
 import textwrap
 from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Callable, Iterator
 
 import pytest
 
@@ -182,3 +186,35 @@ def assert_clean_output(folder: Path, *secrets: bytes) -> None:
             data = path.read_bytes()
             for secret in secrets:
                 assert secret not in data, (path, secret)
+
+
+# --- a local HTTP server (the weather source in test_weather and test_attack_weather) ---
+
+@contextlib.contextmanager
+def local_http_server(respond: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[int]:
+    """A server on 127.0.0.1 whose every GET `respond` answers; yields its port."""
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self):
+            respond(self)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield server.server_address[1]
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def send_json(handler: BaseHTTPRequestHandler, status: int, body: bytes) -> None:
+    handler.send_response(status)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.send_header("Access-Control-Allow-Origin", "*")  # the live script fetches it
+    handler.end_headers()
+    handler.wfile.write(body)

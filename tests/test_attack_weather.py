@@ -11,10 +11,9 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import json
-import threading
 import urllib.parse
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Callable
 
@@ -22,7 +21,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import SMALL_SITE, BuildRun, SiteDir, make_site, run_cli
+from conftest import SMALL_SITE, BuildRun, SiteDir, local_http_server, make_site, run_cli, send_json
 from test_weather import PLACES, _place_answer, box, cache_entry, places_of, weather_config
 
 from portal.config import Location
@@ -68,26 +67,13 @@ class Source:
 def source():
     fake = Source()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            fake.requests += 1
-            body = fake.body(dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query)))
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        fake.requests += 1
+        send_json(handler, 200, fake.body(dict(urllib.parse.parse_qsl(
+            urllib.parse.urlsplit(handler.path).query))))
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    fake.port = server.server_address[1]
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield fake
-    server.shutdown()
-    server.server_close()
+    with local_http_server(respond) as fake.port:
+        yield fake
 
 
 def weather_site(tmp_path: Path, endpoint: str, **extra: object) -> SiteDir:

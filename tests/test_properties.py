@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 from conftest import MINIMAL_CONFIG, REPO
 from portal.discover import SourceFile
 from portal.errors import BuildFailed, ErrorLog
-from portal.fields import SAFE_SCHEMES, url_problem
+from portal.urls import SAFE_SCHEMES, url_problem
 from portal.parse import read_source
 from portal.pipeline import BuildOptions, build
 from portal.urls import slugify

@@ -21,7 +21,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BROWSER_ENV, MINIMAL_CONFIG, SMALL_SITE, SiteDir, make_site, needs_browser
+from conftest import (BROWSER_ENV, MINIMAL_CONFIG, SMALL_SITE, SiteDir, local_http_server, make_site,
+                      needs_browser, send_json)
 
 NOW = {"SOURCE_DATE_EPOCH": "1795420800"}  # 2026-11-23 08:00 UTC
 PLACES = [("Hà Nội", 21.03, 105.85), ("Đà Nẵng", 16.05, 108.2)]
@@ -66,33 +67,18 @@ def _place_answer(lat: float, lon: float, n: int) -> dict:
 def api():
     fake = FakeOpenMeteo()
 
-    class Handler(BaseHTTPRequestHandler):
-        def do_GET(self):
-            query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(self.path).query))
-            fake.requests.append({"path": self.path, "query": query,
-                                  "agent": self.headers.get("User-Agent", "")})
-            if fake.mode == "hang":
-                fake.released.wait(30)
-                return
-            status, body = fake.answer(query)
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Access-Control-Allow-Origin", "*")
-            self.end_headers()
-            self.wfile.write(body)
+    def respond(handler: BaseHTTPRequestHandler) -> None:
+        query = dict(urllib.parse.parse_qsl(urllib.parse.urlsplit(handler.path).query))
+        fake.requests.append({"path": handler.path, "query": query,
+                              "agent": handler.headers.get("User-Agent", "")})
+        if fake.mode == "hang":
+            fake.released.wait(30)
+            return
+        send_json(handler, *fake.answer(query))
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    server.daemon_threads = True
-    fake.port = server.server_address[1]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield fake
-    fake.released.set()
-    server.shutdown()
-    server.server_close()
+    with local_http_server(respond) as fake.port:
+        yield fake
+        fake.released.set()
 
 
 def weather_config(endpoint: str, provider: str = "open-meteo", **extra: object) -> str:
