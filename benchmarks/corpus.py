@@ -372,6 +372,21 @@ def unique_slug(slug: str, used: set[str]) -> str:
     return candidate
 
 
+def write_new_item(root: Path, number: int) -> Path:
+    """One more article, dated after every generated one, so that it becomes the
+    newest item: on the home page, first in its category, in the sidebar's latest
+    news and in the feeds, as a new item in the CI case would be."""
+    date = DATE_END + timedelta(days=number)
+    title = f"Tin mới số {number} về phòng chống đuối nước cho trẻ em trong dịp hè"
+    fields = [("title", yaml_string(title)), ("date", date.strftime("%Y-%m-%d %H:%M")),
+              ("category", yaml_string(CATEGORIES[0])),
+              ("tags", "[" + yaml_string(TAGS[0]) + "]")]
+    path = root / "content" / "news" / str(date.year) / f"tin-moi-so-{number}.md"
+    write_text(path, front_matter(fields) + f"Nội dung tin mới {number}: tập huấn phòng chống "
+               "đuối nước cho học sinh tiểu học trước mùa mưa lũ.\n")
+    return path
+
+
 def generate(root: Path, n: int, seed: int = 1) -> None:
     """Write config, 3 pages and *n* news articles under *root*."""
     root = Path(root)

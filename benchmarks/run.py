@@ -2,20 +2,26 @@
 
 For every requested size this script generates a corpus (see ``corpus.py``)
 in a temporary site directory, copies the repository's templates into it and
-times four builds of ``build.py``:
+times a sequence of builds of ``build.py``, each one after one kind of change:
 
-    cold        no ``.cache/`` and no output directory
-    warm        immediate rebuild, nothing changed
-    edit-body   one article got an extra paragraph
-    edit-title  one article got a new title (its neighbours' pages change too)
-    weather-on  the weather box turned on (provider `file`): every page changes
-    weather     new readings, as the hourly CI job brings: every page changes
+    cold         no ``.cache/`` and no output directory
+    cold-repeat  the same again into a fresh directory: determinism check (sizes <= 1000)
+    warm         immediate rebuild, nothing changed (cache and site kept)
+    new-item     one new article, the newest of all (cache and site kept): the CI case
+    edit-body    one article got an extra paragraph
+    edit-title   one article got a new title (its neighbours' pages change too)
+    weather-on   the weather box turned on (provider `file`): a config change
+    weather      new readings and nothing else, as the hourly weather job brings
 
-Each build runs as a child process; its peak RSS comes from ``os.wait4``,
-which returns the rusage of that one child (``RUSAGE_CHILDREN`` only gives a
-running maximum over all children, useless after the first build).
+``--steps`` runs a subset; a step's prerequisites (a first build, the weather box
+turned on) are then built without being measured and shown as ``setup:``.
 
-Usage:  python benchmarks/run.py [--sizes 1000 10000] [--jobs N] [--json out.json] [--keep]
+Each build runs as a child process. Its peak memory is given twice (memory.py):
+the biggest single process of its tree, from ``os.wait4``, and the summed RSS of
+the whole tree (Python, workers, Pagefind), sampled from /proc.
+
+Usage:  python benchmarks/run.py [--sizes 1000 10000] [--steps cold warm new-item weather]
+                                 [--jobs N] [--json out.json] [--verbose] [--keep]
 Standard library only.
 """
 
@@ -33,14 +39,15 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import corpus  # noqa: E402  (sibling module, path set just above)
+import edits  # noqa: E402  (sibling modules, path set just above)
+from memory import TreeSampler, largest_process_mb  # noqa: E402
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = edits.REPO
 BUILD_SCRIPT = REPO / "build.py"
-TEMPLATES = REPO / "templates"
-FAVICON = REPO / "static" / "favicon.svg"
+prepare_site, pick_article = edits.prepare_site, edits.pick_article  # used by serve_reload.py
 
 # Fixed build time so that outputs (and their hashes) do not depend on "now".
 SOURCE_DATE_EPOCH = "1700000000"
@@ -53,117 +60,57 @@ class Measurement:
     size: int
     step: str
     seconds: float
-    peak_rss_mb: float
+    peak_rss_mb: float            # biggest single process of the build's tree (os.wait4)
+    tree_peak_mb: float | None    # summed RSS of the whole tree, sampled (memory.py)
     pages: int
     pages_per_second: float
-    changed_files: int | None  # output files that differ from the previous step
+    changed_files: int | None     # output files that differ from the previous build
     exit_code: int
-
-
-# --- Site preparation -------------------------------------------------------
-
-def prepare_site(site: Path, size: int, seed: int) -> float:
-    """Generate the corpus plus templates; return the generation time."""
-    started = time.perf_counter()
-    corpus.generate(site, size, seed)
-    elapsed = time.perf_counter() - started
-    shutil.copytree(TEMPLATES, site / "templates")
-    (site / "static").mkdir(exist_ok=True)
-    if FAVICON.is_file():
-        shutil.copy2(FAVICON, site / "static" / FAVICON.name)
-    return elapsed
-
-
-def pick_article(site: Path) -> Path:
-    """A deterministic article from the middle of the sorted list.
-
-    The middle avoids the newest item, whose edits would touch the home page
-    anyway and so hide how far an edit's effect really spreads.
-    """
-    articles = sorted((site / "content" / "news").rglob("*.md"))
-    return articles[len(articles) // 2]
-
-
-def append_paragraph(article: Path) -> None:
-    extra = ("\nĐoạn bổ sung cho phép đo: cán bộ xã đã kiểm tra lại "
-             "toàn bộ điểm nước nguy hiểm trước mùa mưa lũ.\n")
-    with article.open("a", encoding="utf-8", newline="\n") as handle:
-        handle.write(extra)
-
-
-WEATHER_CONFIG = """
-weather:
-  provider: file
-  file: data/weather.json
-  locations:
-    - {name: Hà Nội, lat: 21.03, lon: 105.85}
-    - {name: Đà Nẵng, lat: 16.05, lon: 108.20}
-    - {name: TP Hồ Chí Minh, lat: 10.78, lon: 106.70}
-"""
-
-
-def write_weather(site: Path, temperature: float) -> None:
-    """Readings for the `file` provider (no network), taken at SOURCE_DATE_EPOCH."""
-    taken = "2023-11-14T22:13+00:00"
-    readings = [{"name": name, "taken": taken, "temperature": temperature, "code": 3}
-                for name in ("Hà Nội", "Đà Nẵng", "TP Hồ Chí Minh")]
-    (site / "data").mkdir(exist_ok=True)
-    (site / "data" / "weather.json").write_text(json.dumps({"readings": readings}), encoding="utf-8")
-
-
-def turn_weather_on(site: Path) -> None:
-    write_weather(site, 27.0)
-    with (site / "config.yaml").open("a", encoding="utf-8") as config:
-        config.write(WEATHER_CONFIG)
-
-
-def change_title(article: Path) -> None:
-    lines = article.read_text(encoding="utf-8").split("\n")
-    for index, line in enumerate(lines):
-        if line.startswith("title:"):
-            lines[index] = 'title: "Tiêu đề đã sửa cho phép đo: Đà Nẵng an toàn cho trẻ em"'
-            break
-    article.write_text("\n".join(lines), encoding="utf-8", newline="\n")
+    setup: bool = False           # a prerequisite of a requested step, not itself requested
 
 
 # --- Running a build ----------------------------------------------------------
 
-def build_command(site: Path, output: Path, extra: list[str]) -> list[str]:
-    return [sys.executable, str(BUILD_SCRIPT), "build",
-            "--source", str(site), "--output", str(output), "--quiet", *extra]
+def build_command(engine: Path, site: Path, output: Path, extra: list[str]) -> list[str]:
+    return [sys.executable, str(engine / "build.py"), "build",
+            "--source", str(site), "--output", str(output), *extra]
 
 
-def run_build(command: list[str], log: Path) -> tuple[int, float, float]:
-    """Run one build; return (exit code, seconds, peak RSS in MB)."""
+@dataclass
+class BuildResult:
+    exit_code: int
+    seconds: float
+    peak_rss_mb: float
+    tree_peak_mb: float | None
+
+
+def run_build(command: list[str], log: Path) -> BuildResult:
+    """Run one build, its output into `log`; time it and measure its memory."""
     env = dict(os.environ, SOURCE_DATE_EPOCH=SOURCE_DATE_EPOCH)
-    with log.open("wb") as stderr:
+    with log.open("wb") as output:
         started = time.perf_counter()
-        process = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL, stderr=stderr)
-        _, status, usage = os.wait4(process.pid, 0)
+        process = subprocess.Popen(command, env=env, stdout=output, stderr=subprocess.STDOUT)
+        with TreeSampler(process.pid) as tree:
+            _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
     exit_code = os.waitstatus_to_exitcode(status)
     process.returncode = exit_code  # we reaped it ourselves; keep Popen consistent
-    return exit_code, seconds, rss_to_mb(usage.ru_maxrss)
+    return BuildResult(exit_code, seconds, largest_process_mb(usage.ru_maxrss), tree.peak_mb)
 
 
-def rss_to_mb(maxrss: int) -> float:
-    # Linux reports kilobytes, macOS bytes.
-    divisor = 1024 * 1024 if sys.platform == "darwin" else 1024
-    return maxrss / divisor
-
-
-def build_help() -> str:
+def build_help(engine: Path) -> str:
     """Options are passed only if this build.py understands them."""
-    result = subprocess.run([sys.executable, str(BUILD_SCRIPT), "build", "--help"],
+    result = subprocess.run([sys.executable, str(engine / "build.py"), "build", "--help"],
                             capture_output=True, text=True)
     return result.stdout
 
 
-def extra_build_options(jobs: int | None) -> list[str]:
+def extra_build_options(engine: Path, jobs: int | None, verbose: bool) -> list[str]:
     """--future: the corpus runs to 2026 but SOURCE_DATE_EPOCH is in 2023, and
     an engine that hides future items would otherwise build only ~3/4 of it."""
-    supported = build_help()
-    options = ["--future"] if "--future" in supported else []
+    supported = build_help(engine)
+    options = ["--verbose" if verbose else "--quiet"]
+    options += ["--future"] if "--future" in supported else []
     if jobs is not None:
         if "--jobs" in supported:
             options += ["--jobs", str(jobs)]
@@ -190,80 +137,117 @@ def count_changed(before: dict[str, str], after: dict[str, str]) -> int:
     return sum(1 for name in names if before.get(name) != after.get(name))
 
 
+# --- The steps ------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    change: Callable[["SizeRun"], None]  # what happens to the site (or cache) before the build
+    needs: tuple[str, ...] = ("cold",)   # steps whose change must be built first
+
+
+def start_afresh(run: "SizeRun") -> None:
+    run.clear_cache()
+    shutil.rmtree(run.output, ignore_errors=True)
+
+
+def repeat_into_fresh_folder(run: "SizeRun") -> None:
+    # Later steps continue from this output, which matches the fresh cache.
+    run.clear_cache()
+    run.output = run.work / "out-repeat"
+
+
+STEPS = (
+    Step("cold", start_afresh, needs=()),
+    Step("cold-repeat", repeat_into_fresh_folder),
+    Step("warm", lambda run: None),
+    Step("new-item", lambda run: edits.add_new_item(run.site)),
+    Step("edit-body", lambda run: edits.append_paragraph(run.article)),
+    Step("edit-title", lambda run: edits.change_title(run.article)),
+    Step("weather-on", lambda run: edits.turn_weather_on(run.site)),
+    Step("weather", lambda run: edits.refresh_weather(run.site), needs=("cold", "weather-on")),
+)
+STEP_NAMES = tuple(step.name for step in STEPS)
+
+
+def plan(requested: set[str]) -> list[tuple[Step, bool]]:
+    """The steps to run in order, each with whether it is measured (requested) or
+    only built as a prerequisite of a requested one."""
+    wanted = set(requested)
+    for step in reversed(STEPS):  # prerequisites come earlier in STEPS
+        if step.name in wanted:
+            wanted.update(step.needs)
+    return [(step, step.name in requested) for step in STEPS if step.name in wanted]
+
+
 # --- One corpus size ------------------------------------------------------------
 
 class SizeRun:
     """Runs the build steps for one corpus size, tracking output between steps."""
 
-    def __init__(self, size: int, site: Path, work: Path, options: list[str]):
+    def __init__(self, size: int, site: Path, work: Path, options: list[str],
+                 args: argparse.Namespace):
         self.size, self.site, self.work, self.options = size, site, work, options
+        self.engine, self.verbose = args.engine, args.verbose
         self.output = work / "out"
+        self.article = pick_article(site)
         self.hashes: dict[str, str] = {}
         self.results: list[Measurement] = []
 
-    def step(self, name: str, output: Path | None = None) -> Measurement:
-        output = output or self.output
-        log = self.work / f"{name}.stderr.log"
-        exit_code, seconds, rss = run_build(build_command(self.site, output, self.options), log)
-        hashes = hash_tree(output)
+    def build(self, name: str, setup: bool) -> Measurement:
+        log = self.work / f"{name}.log"
+        built = run_build(build_command(self.engine, self.site, self.output, self.options), log)
+        hashes = hash_tree(self.output)
         pages = count_pages(hashes)
         changed = count_changed(self.hashes, hashes) if self.hashes else None
         self.hashes = hashes
-        result = Measurement(self.size, name, seconds, rss, pages,
-                             pages / seconds if seconds else 0.0, changed, exit_code)
+        result = Measurement(self.size, name, built.seconds, built.peak_rss_mb, built.tree_peak_mb,
+                             pages, pages / built.seconds if built.seconds else 0.0, changed,
+                             built.exit_code, setup)
         self.results.append(result)
-        if exit_code != 0:
-            print(f"  {name}: build.py exited {exit_code}; stderr tail:", file=sys.stderr)
-            print(tail(log), file=sys.stderr)
+        print(f"  {'setup: ' if setup else ''}{name}: {built.seconds:.2f} s, "
+              f"{built.peak_rss_mb:.0f} MB, {changed if changed is not None else '-'} files changed")
+        if self.verbose or built.exit_code != 0:
+            print(tail(log, lines=40 if self.verbose else 15))
+        if built.exit_code != 0:
+            print(f"  {name}: build.py exited {built.exit_code}", file=sys.stderr)
         return result
 
     def clear_cache(self) -> None:
         shutil.rmtree(self.site / ".cache", ignore_errors=True)
 
-    def check_determinism(self) -> str:
-        """Second cold build into a fresh directory must match byte for byte."""
-        first = self.hashes
-        self.clear_cache()
-        self.output = self.work / "out-repeat"
-        self.step("cold-repeat")
-        # Later steps continue from this output, which matches the fresh cache.
-        return "yes" if first and self.hashes == first else "no"
-
-    def run(self) -> tuple[list[Measurement], str]:
-        self.clear_cache()
-        shutil.rmtree(self.output, ignore_errors=True)
-        if self.step("cold").exit_code != 0:
-            return self.results, "n/a (build failed)"
-        deterministic = "skipped (size > %d)" % DETERMINISM_MAX_SIZE
-        if self.size <= DETERMINISM_MAX_SIZE:
-            deterministic = self.check_determinism()
-        self.step("warm")
-        article = pick_article(self.site)
-        append_paragraph(article)
-        self.step("edit-body")
-        change_title(article)
-        self.step("edit-title")
-        turn_weather_on(self.site)
-        self.step("weather-on")
-        write_weather(self.site, 29.0)
-        self.step("weather")
-        return self.results, deterministic
+    def run(self, requested: set[str]) -> tuple[list[Measurement], str]:
+        first_hashes: dict[str, str] = {}
+        for step, measured in plan(requested):
+            step.change(self)
+            if self.build(step.name, setup=not measured).exit_code != 0:
+                return self.results, "n/a (a build failed)"
+            if step.name == "cold":
+                first_hashes = self.hashes
+        if "cold-repeat" not in requested:
+            return self.results, "not checked"
+        # cold-repeat is the build right after cold: compare the two outputs.
+        repeat = next(r for r in self.results if r.step == "cold-repeat")
+        return self.results, "yes" if repeat.changed_files == 0 and first_hashes else "no"
 
 
 def tail(log: Path, lines: int = 15) -> str:
     text = log.read_text(encoding="utf-8", errors="replace").splitlines()
-    return "\n".join(text[-lines:])
+    return "\n".join("    " + line for line in text[-lines:])
 
 
 # --- Reporting -------------------------------------------------------------------
 
 def print_table(results: list[Measurement]) -> None:
-    header = f"{'size':>7}  {'step':<11} {'seconds':>8} {'RSS MB':>7} {'pages':>7} {'pages/s':>8} {'changed':>7} {'exit':>4}"
+    header = (f"{'size':>7}  {'step':<18} {'seconds':>8} {'RSS MB':>7} {'tree MB':>7} "
+              f"{'pages':>7} {'pages/s':>8} {'changed':>7} {'exit':>4}")
     print(header)
     print("-" * len(header))
     for r in results:
         changed = "-" if r.changed_files is None else str(r.changed_files)
-        print(f"{r.size:>7}  {r.step:<11} {r.seconds:>8.2f} {r.peak_rss_mb:>7.1f} "
+        tree = "-" if r.tree_peak_mb is None else f"{r.tree_peak_mb:.1f}"
+        step = f"setup: {r.step}" if r.setup else r.step
+        print(f"{r.size:>7}  {step:<18} {r.seconds:>8.2f} {r.peak_rss_mb:>7.1f} {tree:>7} "
               f"{r.pages:>7} {r.pages_per_second:>8.0f} {changed:>7} {r.exit_code:>4}")
 
 
@@ -274,13 +258,13 @@ def installed_peers() -> dict[str, str]:
 
 def describe_peers(peers: dict[str, str]) -> str:
     if not peers:
-        return "peers: none installed"
-    return "peers: " + ", ".join(f"{name} ({path})" for name, path in peers.items())
+        return "peers on PATH: none (see README: ../shared/peers/ compares them)"
+    return "peers on PATH: " + ", ".join(f"{name} ({path})" for name, path in peers.items())
 
 
 def environment() -> dict[str, str]:
     return {"python": platform.python_version(), "platform": platform.platform(),
-            "cpus": str(os.cpu_count())}
+            "cpus": str(os.cpu_count()), "source_date_epoch": SOURCE_DATE_EPOCH}
 
 
 # --- Entry point -------------------------------------------------------------------
@@ -288,18 +272,35 @@ def environment() -> dict[str, str]:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10000],
-                        help="corpus sizes in articles (default: 1000 10000)")
+                        help="corpus sizes in articles (default: 1000 10000; 50000 for a merged province)")
+    parser.add_argument("--steps", nargs="+", choices=STEP_NAMES, default=None, metavar="STEP",
+                        help="run only these steps (prerequisites are built unmeasured); "
+                             f"any of: {' '.join(STEP_NAMES)}. Default: all "
+                             f"(cold-repeat only for sizes <= {DETERMINISM_MAX_SIZE})")
     parser.add_argument("--jobs", type=int, default=None,
                         help="passed to build.py as --jobs N if it supports it")
     parser.add_argument("--json", type=Path, default=None, help="also write results here")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed (default 1)")
+    parser.add_argument("--verbose", action="store_true",
+                        help="run build.py --verbose and print each build's stage timings")
+    parser.add_argument("--engine", type=Path, default=REPO,
+                        help="the checkout whose build.py and templates/ are measured "
+                             "(default: this one); e.g. an older commit's, to compare")
     parser.add_argument("--keep", action="store_true",
-                        help="keep the temporary site and output directories")
+                        help="keep the temporary site, output directories and build logs")
     return parser.parse_args(argv)
 
 
-def check_engine() -> None:
-    missing = [str(p) for p in (BUILD_SCRIPT, TEMPLATES) if not p.exists()]
+def requested_steps(args: argparse.Namespace, size: int) -> set[str]:
+    if args.steps is not None:
+        return set(args.steps)
+    if size > DETERMINISM_MAX_SIZE:
+        return set(STEP_NAMES) - {"cold-repeat"}
+    return set(STEP_NAMES)
+
+
+def check_engine(engine: Path) -> None:
+    missing = [str(p) for p in (engine / "build.py", engine / "templates") if not p.exists()]
     if missing:
         sys.exit("benchmark needs " + " and ".join(missing))
 
@@ -308,9 +309,10 @@ def bench_size(size: int, args: argparse.Namespace, options: list[str]) -> dict:
     work = Path(tempfile.mkdtemp(prefix=f"portal-bench-{size}-", dir="/tmp"))
     try:
         site = work / "site"
-        generation = prepare_site(site, size, args.seed)
+        generation = prepare_site(site, size, args.seed, args.engine)
         print(f"size {size}: corpus generated in {generation:.2f}s ({work})")
-        results, deterministic = SizeRun(size, site, work, options).run()
+        steps = requested_steps(args, size)
+        results, deterministic = SizeRun(size, site, work, options, args).run(steps)
         print(f"size {size}: deterministic: {deterministic}")
         return {"size": size, "generate_seconds": generation,
                 "deterministic": deterministic, "steps": [asdict(r) for r in results]}
@@ -323,18 +325,20 @@ def bench_size(size: int, args: argparse.Namespace, options: list[str]) -> dict:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    check_engine()
-    options = extra_build_options(args.jobs)
+    args.engine = args.engine.resolve()
+    check_engine(args.engine)
+    options = extra_build_options(args.engine, args.jobs, args.verbose)
     peers = installed_peers()
     print(describe_peers(peers))
-    print("build options: " + (" ".join(options) or "(none)"))
+    print(f"engine: {args.engine}; build options: " + " ".join(options))
     runs = [bench_size(size, args, options) for size in args.sizes]
     print()
     print_table([Measurement(**step) for run in runs for step in run["steps"]])
     for run in runs:
         print(f"size {run['size']}: deterministic: {run['deterministic']}")
     if args.json:
-        report = {"environment": environment(), "build_options": options, "seed": args.seed,
+        report = {"environment": environment(), "engine": str(args.engine),
+                  "build_options": options, "seed": args.seed,
                   "peers": peers, "runs": runs}
         args.json.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n",
                              encoding="utf-8")
