@@ -4,11 +4,11 @@ must never make the build read, publish, write or delete anything outside it."""
 
 from __future__ import annotations
 
+import operator
 import os
 import stat
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 # Written into every tree the build publishes (see output.py); a folder holding it is a
 # built site, never a source: `static/old -> ../site` would nest each site in the next.
@@ -59,10 +59,12 @@ def walk_folder(folder: Path, root: Path, nested: bool = True) -> Walk:
         walk.outside.append(folder)
         return walk
     if os.path.isdir(folder):
-        walker = _Walker(root, nested, walk.outside, walk.too_deep)
-        walk.files = [FoundFile(path, path.relative_to(folder).as_posix())
-                      for path in walker.files(folder, frozenset(), via_link=False)]
+        walker = _Walker(root, nested, walk.outside, walk.too_deep, walk.files)
+        walker.walk(folder, "", os.path.realpath(folder), frozenset(), via_link=False)
     return walk
+
+
+_BY_NAME = operator.attrgetter("name")
 
 
 @dataclass
@@ -71,47 +73,66 @@ class _Walker:
     that holds it loops forever, links fanning out to one folder multiply the walk,
     and one to the portal's own folder would reach `.git`. So a folder is entered
     through a link at most once, never when it holds the link, and hidden entries
-    are skipped below a link."""
+    are skipped below a link.
+
+    A portal's news folder holds 10,000 files: the walk works on `os.scandir` entries
+    and strings, and resolves links only, never plain files or folders (the real path
+    of a plain folder is its parent's real path and its name)."""
 
     root: Path
     nested: bool
     outside: list[Path]
     too_deep: list[Path]
+    files: list[FoundFile]
     linked: set[str] = field(default_factory=set)  # real paths entered through a link
 
-    def files(self, folder: Path, above: frozenset[str], via_link: bool) -> Iterator[Path]:
-        """The files of `folder` and, if nested, of its sub-folders, depth first by name;
-        `above` holds the real paths of the folders being walked."""
-        above = above | {os.path.realpath(folder)}
+    def walk(self, folder: Path, rel: str, real: str, above: frozenset[str], via_link: bool) -> None:
+        """Add the files of `folder` (`rel` under the walked folder, `real` its real
+        path) and, if nested, of its sub-folders, depth first by name; `above` holds the
+        real paths of the folders being walked."""
+        above = above | {real}
         if len(above) > MAX_FOLDER_DEPTH:  # a thousand nested folders would exhaust the stack
             self.too_deep.append(folder)
             return
         try:
             with os.scandir(folder) as scan:
-                entries = sorted(scan, key=lambda entry: entry.name)
+                entries = sorted(scan, key=_BY_NAME)
         except OSError:  # unreadable: nothing to publish from it
             return
         for entry in entries:
-            path, link = folder / entry.name, entry.is_symlink()
-            if (via_link and entry.name.startswith(".")) or (link and not _resolvable(path)):
-                continue  # `.git` reached through a link; a loop, which leads nowhere
-            if link and leads_out(path, self.root):
-                self.outside.append(path)
+            name, link = entry.name, entry.is_symlink()
+            if via_link and name.startswith("."):
+                continue  # `.git` reached through a link
+            if link:
+                self._linked_entry(folder, rel, real, above, entry)
             elif entry.is_dir():
-                if self.nested and self._enter(path, link, above):
-                    yield from self.files(path, above, via_link or link)
+                if self.nested:
+                    self.walk(folder / name, rel + name + "/", os.path.join(real, name), above, via_link)
             elif entry.is_file():
-                yield path
+                self.files.append(FoundFile(folder.joinpath(name), rel + name))
 
-    def _enter(self, folder: Path, link: bool, above: frozenset[str]) -> bool:
-        if not link:
-            return True
-        target = os.path.realpath(folder)
-        holder = os.path.realpath(folder.parent)
+    def _linked_entry(self, folder: Path, rel: str, real: str, above: frozenset[str],
+                      entry: os.DirEntry) -> None:
+        """A link in `folder`: followed when it stays in the portal, else reported."""
+        path = folder / entry.name
+        if not _resolvable(path):
+            return  # a loop, which leads nowhere
+        if leads_out(path, self.root):
+            self.outside.append(path)
+        elif entry.is_dir():
+            if self.nested and self._enter(path, real, above):
+                self.walk(path, rel + entry.name + "/", os.path.realpath(path), above, True)
+        elif entry.is_file():
+            self.files.append(FoundFile(path, rel + entry.name))
+
+    def _enter(self, link: Path, holder: str, above: frozenset[str]) -> bool:
+        """Whether to walk the folder that `link`, in the folder whose real path is
+        `holder`, leads to."""
+        target = os.path.realpath(link)
         if target in above or target in self.linked or holder.startswith(target + os.sep):
             return False
         if os.path.lexists(os.path.join(target, MARKER)):  # a built site, not a source
-            self.outside.append(folder)
+            self.outside.append(link)
             return False
         self.linked.add(target)
         return True
