@@ -129,3 +129,57 @@ def test_a_pagefind_that_dies_costs_the_search_only(tmp_path):
 def _lap(stdout: str, stage: str) -> float:
     line = next(line for line in stdout.splitlines() if line.strip().startswith(stage))
     return float(line.split()[-2])
+
+
+def test_pagefind_is_given_the_indexed_regions_not_the_page_frame(tmp_path):
+    site = make_site(tmp_path, FILES)
+    assert site.build().code == 0
+    served = site.read("tin-tuc/day-boi-an-toan-cho-tre-em/index.html")
+    copy = indexed_copy(served, ["zzloainews"])
+    assert copy.startswith('<!DOCTYPE html><html lang="vi">')
+    assert "<header" not in copy and "<aside" not in copy and 'class="site-footer"' not in copy
+    assert indexed_text(copy) == indexed_text(served) + " ¦ zzloainews"  # the same words, the tail
+    assert 'data-pagefind-meta="type:' in copy and 'data-pagefind-meta="date:' in copy
+    assert len(copy) < len(served) / 2
+
+
+def test_a_large_year_is_cut_into_pieces_and_an_edit_reindexes_one(tmp_path):
+    site = make_site(tmp_path, FILES, MINIMAL_CONFIG + "search_shard_pages: 1\n")
+    assert site.build().code == 0
+    shards = {name.split("/")[0] for name in bundle_files(site)}
+    assert shards <= {"2023-0", "2023-1", "2024-0", "2024-1"} and len(shards) >= 3
+    assert indexed_urls(site) == {
+        "/tin-tuc/hoi-nghi-trien-khai-cong-tac-tre-em-nam-2024/", "/tin-tuc/day-boi-an-toan-cho-tre-em/",
+        "/tin-tuc/thang-hanh-dong-vi-binh-dang-gioi/", "/gioi-thieu/", "/van-ban/606-kh-ubnd/"}
+    first = bundle_files(site)
+    site.write("content/news/2024/boi-an-toan.md", news("Dạy bơi an toàn cho trẻ em", "2024-06-01 07:00",
+                                                           body="Từ mới: marimbaphone."))
+    assert site.build().code == 0
+    after = bundle_files(site)
+    changed = {name.split("/")[0] for name in first.keys() | after.keys() if first.get(name) != after.get(name)}
+    assert len(changed) == 1 and changed < shards, "one piece of 2024 is indexed again"
+
+
+def test_a_warm_build_leaves_the_index_in_place_without_reading_the_cached_bundles(tmp_path):
+    import shutil
+    site = make_site(tmp_path, FILES, SHARDED)
+    assert site.build().code == 0 and site.build().code == 0  # builds alternate two trees
+    first = bundle_files(site)
+    shutil.rmtree(site.root / ".cache" / "search" / "bundles")  # the site holds every file
+    warm = site.build("--verbose", quiet=False)
+    assert warm.code == 0 and bundle_files(site) == first
+    assert _lap(warm.stdout, "search index") < 0.05  # Pagefind was not run
+
+
+def test_a_damaged_list_of_files_is_a_miss_and_the_bundle_is_read(tmp_path):
+    site = make_site(tmp_path, FILES, SHARDED)
+    assert site.build().code == 0
+    first = bundle_files(site)
+    lists = [path for path in (site.root / ".cache" / "search" / "lists").rglob("*") if path.is_file()]
+    assert lists
+    for path in lists:
+        path.write_bytes(path.read_bytes()[:-3] + b"!!!")
+    (site.root / BUNDLE / "2024" / "pagefind-entry.json").unlink()  # and the site lacks a file
+    warm = site.build("--verbose", quiet=False)
+    assert warm.code == 0 and bundle_files(site) == first
+    assert _lap(warm.stdout, "search index") < 0.5  # from the checked bundles, Pagefind not run

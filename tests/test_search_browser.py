@@ -40,6 +40,7 @@ SCENARIOS += [
     {"search": "trẻ em"}, {"select": "loai", "value": "document"}, {"more": True}, {"read": "documents only"},
     {"select": "nam", "value": "2023"}, {"read": "documents of 2023"},
     {"goto": "/tim-kiem/?q=606%2FKH-UBND"}, {"read": "link"},
+    {"goto": "/tim-kiem/"}, {"type": "duoi nuoc"}, {"more": True}, {"read": "typed, then Enter"},
     {"goto": "/tim-kiem/?q=duoi+nuoc", "javascript": False}, {"read": "without javascript"},
 ]
 
@@ -192,3 +193,12 @@ def test_without_javascript_the_page_says_search_needs_it(seen: dict):
     plain = seen["without javascript"]
     assert "Tìm kiếm cần JavaScript" in plain["text"]
     assert not plain["filters"] and plain["results"] == []
+
+
+def test_typing_then_enter_finds_what_a_pasted_query_finds(seen: dict):
+    """Enter after a pause keeps the search the pause started (and the words were fetched
+    while typing): the same pages, once each."""
+    typed = seen["typed, then Enter"]
+    assert found(typed) == found(seen["duoi nuoc"])
+    assert len(typed["results"]) == len(seen["duoi nuoc"]["results"])
+    assert "q=duoi+nuoc" in typed["url"]

@@ -257,8 +257,21 @@
     return parts.filter(Boolean).join(", ");
   }
 
+  function sameWant(one, two) {
+    return one.query === two.query && one.type === two.type && one.year === two.year;
+  }
+
+  // Enter after a pause in typing: the search for these words is already done or under
+  // way (started by the pause), so it is kept rather than started again.
+  function searchUnlessUnderWay() {
+    if (!lastWant || !sameWant(lastWant, wanted())) { search(); }
+  }
+
+  var lastWant = null;  // what the latest search was for
+
   function search() {
     var want = wanted();
+    lastWant = want;
     var mine = ++run;
     remember(want);
     list.textContent = "";
@@ -293,6 +306,7 @@
   }
 
   function failed() {
+    lastWant = null;  // Enter tries again
     status.textContent = form.dataset.failed;
     list.setAttribute("aria-busy", "false");
   }
@@ -300,16 +314,26 @@
   var pause = null;
   // Start fetching Pagefind when the citizen starts to type, not when the page opens.
   form.q.addEventListener("focus", function () { pagefind().catch(function () {}); }, { once: true });
+  // While the citizen types, Pagefind fetches the parts of the index that hold the words
+  // typed whole so far (a word on nearly every page is a large part), so that the search,
+  // after a pause or Enter, finds them at hand. Not the unfinished word: each of its
+  // beginnings could be another part, fetched for nothing.
   form.q.addEventListener("input", function () {
     clearTimeout(pause);
     pause = setTimeout(search, 250);
+    var typed = form.q.value;
+    var whole = /\s$/.test(typed) ? typed : typed.replace(/\S+$/, "");
+    var words = pagefindQuery({ query: whole.trim() });
+    if (words) {
+      pagefind().then(function (loaded) { return loaded.preload(words); }).catch(function () {});
+    }
   });
   form.loai.addEventListener("change", search);
   form.nam.addEventListener("change", search);
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     clearTimeout(pause);
-    search();
+    searchUnlessUnderWay();
   });
   more.addEventListener("click", function () {
     if (shown) { list.setAttribute("aria-busy", "true"); showMore(run); }

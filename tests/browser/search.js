@@ -6,13 +6,16 @@
 //   {"goto": "/tim-kiem/?q=606", "javascript": true}  a new browser context at that path
 //   {"search": "bao ve tre em"}                         type into the search page's box
 //   {"submit": "bao ve tre em"}                         the same, then press Enter (no typing pause)
+//   {"type": "bao ve tre em"}                           type key by key as a citizen does (a key
+//                                                       each 150 ms), then press Enter
 //   {"header": "duoi nuoc"}                             type into the header's box and press Enter
 //   {"select": "loai", "value": "document"}             choose a filter (loai, nam)
 //   {"more": true}                                      press "more results" until it is gone
 //   {"read": "label"}                                   record what a citizen sees now
 // After each change the driver waits until the search has settled: the address holds
 // the query and the results are not busy. Each reading also tells the bytes the page
-// downloaded since the last goto (Pagefind's files apart) and how long the step took.
+// downloaded since the last goto (Pagefind's files apart) and how long the step took
+// (for "submit" and "type": from Enter to the results).
 // Prints one JSON object, label -> reading; exits 1 with {"error": …} on failure.
 "use strict";
 
@@ -97,6 +100,12 @@ async function main() {
         });
         await page.goto(new URL(action.goto, base).href, { waitUntil: "load" });
         want = page.url().includes("/tim-kiem/") ? {} : null;
+      } else if (action.type !== undefined) {
+        await page.click("#search-q");
+        await page.type("#search-q", action.type, { delay: 150 });
+        started = Date.now();
+        await page.press("#search-q", "Enter");
+        want = wanted(page, { q: action.type.trim() });
       } else if (action.search !== undefined || action.submit !== undefined) {
         const words = action.search !== undefined ? action.search : action.submit;
         await page.fill("#search-q", words);
