@@ -160,6 +160,35 @@ class Cache:
         return shard
 
 
+class KeptCache(Cache):
+    """A cache that `serve` keeps in memory between builds, over the one on disk: an
+    edit that changes the sidebar splices every page's body anew, and reading ten
+    thousand bodies back from disk would cost more than the edit."""
+
+    def __init__(self, folder: Path | None):
+        super().__init__(folder)
+        self.memory: dict[str, bytes] = {}
+
+    def get(self, key: str) -> bytes | None:
+        self.used.add(key)
+        if key not in self.memory:
+            data = super().get(key)
+            if data is None:
+                return None
+            self.memory[key] = data
+        return self.memory[key]
+
+    def put(self, key: str, data: bytes) -> None:
+        self.memory[key] = data
+        super().put(key, data)
+
+    def prune(self) -> None:
+        """Forget what this build did not use, here and on disk; the next build starts afresh."""
+        super().prune()
+        self.memory = {key: data for key, data in self.memory.items() if key in self.used}
+        self.used = set()
+
+
 class Bundles:
     """Sets of files stored whole under one key (`.cache/search/bundles/<key>/`): the files
     under `files/` and a sealed manifest of their SHA-256. A bundle is used only when every

@@ -74,7 +74,9 @@ def _add_site_options(command: argparse.ArgumentParser, output: bool, jobs: bool
 
 def _add_serve(commands: argparse._SubParsersAction) -> None:
     serve = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on change")
-    _add_site_options(serve, output=True, jobs=True)
+    _add_site_options(serve, output=False, jobs=True)
+    # Older scripts pass it; serve keeps the site in memory and writes nothing.
+    serve.add_argument("--output", type=Path, help=argparse.SUPPRESS)
     serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free one)")
     serve.add_argument("--poll", action="store_true", help="poll for changes (network drives)")
     serve.add_argument("--search", action="store_true",

@@ -9,7 +9,7 @@ import html
 import re
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterator
+from typing import Callable, Iterable, Iterator
 
 from .errors import ErrorLog
 from .models import Document, Listing, NewsItem, Term, group_by_term
@@ -47,17 +47,28 @@ def status_on(document: Document, now: dt.datetime) -> str:
     return IN_FORCE
 
 
+Mentions = Callable[[NewsItem, re.Pattern], list[str]]
+
+
+def numbers_in_body(item: NewsItem, pattern: re.Pattern) -> list[str]:
+    """The known numbers an item's text mentions, read from its HTML."""
+    return numbers_in(item.html, pattern)
+
+
 def collect_library(documents: list[Document], news: tuple[NewsItem, ...], all_news: list[NewsItem],
-                    urls: UrlScheme, plan_type: str, now: dt.datetime, errors: ErrorLog) -> Library:
+                    urls: UrlScheme, plan_type: str, now: dt.datetime, errors: ErrorLog,
+                    mentions: Mentions = numbers_in_body) -> Library:
     """`news` are the published items; `all_news` (drafts and scheduled ones too) are
-    checked for `documents:` entries that name no document."""
+    checked for `documents:` entries that name no document. `mentions` finds the known
+    numbers in an item's text (the pipeline's remembers them, so that an unchanged item's
+    HTML need not be read)."""
     unique = _unique_numbers(sorted(documents, key=lambda d: d.path), errors)
     shelved = sorted((replace(d, status=status_on(d, now)) for d in unique.values()),
                      key=lambda d: (-d.issued.timestamp(), d.number))
     by_number = {d.number.casefold(): d for d in shelved}
     _check_named(all_news, by_number, errors)
     pattern = _number_pattern(by_number)
-    names = {item.url: _named(item, by_number, pattern) for item in news}
+    names = {item.url: _named(item, by_number, pattern, mentions) for item in news}
     named_by: dict[str, list[NewsItem]] = defaultdict(list)
     for item in news:
         for document in names[item.url]:
@@ -86,12 +97,16 @@ def _unique_numbers(documents: list[Document], errors: ErrorLog) -> dict[str, Do
 
 
 def _number_pattern(by_number: dict[str, Document]) -> re.Pattern | None:
+    return number_pattern([d.number for d in by_number.values()])
+
+
+def number_pattern(known: Iterable[str]) -> re.Pattern | None:
     """Matches known numbers as they stand in HTML text, where "&" is "&amp;"."""
-    if not by_number:
-        return None
     # Longest first, so "25/2022/NQ-HĐND" wins over a shorter number inside it.
-    numbers = sorted((html.escape(d.number, quote=False) for d in by_number.values()),
+    numbers = sorted((html.escape(number, quote=False) for number in known),
                      key=len, reverse=True)
+    if not numbers:
+        return None
     return re.compile(r"(?<![\w/-])(" + "|".join(map(re.escape, numbers)) + r")(?![\w/-])",
                       re.IGNORECASE)
 
@@ -104,17 +119,18 @@ def _check_named(news: list[NewsItem], by_number: dict[str, Document], errors: E
                            field="documents", value=number)
 
 
-def _named(item: NewsItem, by_number: dict[str, Document],
-           pattern: re.Pattern | None) -> tuple[Document, ...]:
+def _named(item: NewsItem, by_number: dict[str, Document], pattern: re.Pattern | None,
+           mentions: Mentions) -> tuple[Document, ...]:
     """The documents a news item names: its `documents:` list, then numbers in its text."""
     named: dict[str, Document] = {}
     for number in item.documents:
         document = by_number.get(number.casefold())
         if document is not None:
             named.setdefault(document.url, document)
-    for number in numbers_in(item.html, pattern):
-        document = by_number[number.casefold()]
-        named.setdefault(document.url, document)
+    for number in mentions(item, pattern) if pattern is not None else ():
+        document = by_number.get(number.casefold())
+        if document is not None:
+            named.setdefault(document.url, document)
     return tuple(named.values())
 
 

@@ -1,5 +1,6 @@
-"""The browser side of `serve`: an HTTP server on 127.0.0.1 for the output folder that
-adds a live-reload script to each HTML page as it is sent, and streams the state of
+"""The browser side of `serve`: an HTTP server on 127.0.0.1 for the site as the last good
+build left it in memory, that adds a live-reload script to each HTML page as it is
+sent, and streams the state of
 the latest build to open tabs (server-sent events): a new good build makes them
 reload, a failed one shows its errors over the page, which stays the last good one.
 """
@@ -8,11 +9,14 @@ from __future__ import annotations
 
 import http.server
 import json
+import mimetypes
+import posixpath
 import string
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
+from urllib.parse import unquote
 
 from .locale import Locale
 
@@ -66,13 +70,16 @@ class StateBoard:
             yield fresh
 
 
+SiteFiles = Callable[[], dict]  # the published site: path -> bytes, or the static file to read
+
+
 class LiveServer(http.server.ThreadingHTTPServer):
-    """Serves the output folder under the site's base path, with live reload."""
+    """Serves the site under its base path, with live reload."""
 
     daemon_threads = True
 
-    def __init__(self, port: int, output: Path, base_path: str, board: StateBoard, locale: Locale):
-        self.output, self.base_path, self.board, self.locale = output, base_path, board, locale
+    def __init__(self, port: int, files: SiteFiles, base_path: str, board: StateBoard, locale: Locale):
+        self.files, self.base_path, self.board, self.locale = files, base_path, board, locale
         self.script = (LIVE / "reload.js").read_bytes()
         self.snippet = string.Template((LIVE / "snippet.html").read_text(encoding="utf-8"))
         super().__init__(("127.0.0.1", port), LiveHandler)
@@ -87,12 +94,8 @@ class LiveServer(http.server.ThreadingHTTPServer):
         return page[:at] + tag + page[at:] if at >= 0 else page + tag
 
 
-class LiveHandler(http.server.SimpleHTTPRequestHandler):
+class LiveHandler(http.server.BaseHTTPRequestHandler):
     server: LiveServer
-
-    def __init__(self, *args, **kwargs):
-        # The folder is looked up by path on every request: publishing swaps it by renames.
-        super().__init__(*args, directory=str(args[2].output), **kwargs)
 
     def do_GET(self) -> None:
         path = self.path.split("?", 1)[0].split("#", 1)[0]
@@ -101,15 +104,10 @@ class LiveHandler(http.server.SimpleHTTPRequestHandler):
         elif not path.startswith(self.server.base_path):
             self._redirect(self.server.base_path)
         else:
-            self._page()
+            self._page(unquote(path[len(self.server.base_path):]))
 
     def do_HEAD(self) -> None:
         self.do_GET()
-
-    def translate_path(self, path: str) -> str:
-        """URL paths are under the base path (/treem/…); files are at the output's root."""
-        base = self.server.base_path
-        return super().translate_path("/" + path[len(base):] if path.startswith(base) else path)
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
@@ -118,32 +116,37 @@ class LiveHandler(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:
         pass  # the terminal is for build results and errors
 
-    def _page(self) -> None:
-        file = Path(self.translate_path(self.path))
-        if file.is_dir() and not self.path.split("?", 1)[0].endswith("/"):
+    def _page(self, rel: str) -> None:
+        """`rel` as the site has it: a file, or a folder's index.html."""
+        files = self.server.files()  # one site for the whole request, even if a build publishes
+        rel = posixpath.normpath(rel).lstrip("/") if rel else ""
+        rel = "" if rel == "." else rel
+        if rel and (rel + "/index.html") in files and not self.path.split("?", 1)[0].endswith("/"):
             self._redirect(self.path.split("?", 1)[0] + "/")
             return
-        if file.is_dir():
-            file = file / "index.html"
-        if not file.is_file():
-            self._html(404, self._not_found_page())
-        elif file.suffix == ".html":
-            self._html(200, file.read_bytes())
-        elif self.command == "HEAD":
-            super().do_HEAD()
+        name = rel if rel in files else posixpath.join(rel, "index.html") if rel else "index.html"
+        found = files.get(name)
+        if found is None:
+            self._html(404, self._not_found_page(files))
+            return
+        data = found.read_bytes() if isinstance(found, Path) else found
+        if name.endswith(".html"):
+            self._html(200, data)
         else:
-            super().do_GET()
+            self._send(200, mimetypes.guess_type(name)[0] or "application/octet-stream", data)
 
-    def _not_found_page(self) -> bytes:
-        try:
-            return (self.server.output / "404.html").read_bytes()
-        except OSError:  # no site yet: the first build failed; the overlay says why
+    def _not_found_page(self, files: dict) -> bytes:
+        page = files.get("404.html")
+        if page is None:  # no site yet: the first build failed; the overlay says why
             return (LIVE / "waiting.html").read_bytes()
+        return page.read_bytes() if isinstance(page, Path) else page
 
     def _html(self, status: int, page: bytes) -> None:
-        body = self.server.with_reload(page)
+        self._send(status, "text/html; charset=utf-8", self.server.with_reload(page))
+
+    def _send(self, status: int, kind: str, body: bytes) -> None:
         self.send_response(status)
-        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()
         if self.command != "HEAD":

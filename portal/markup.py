@@ -12,11 +12,13 @@ from concurrent.futures import ProcessPoolExecutor
 from typing import Iterator
 
 import markdown
+from dataclasses import replace
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 import nh3
 
-from .models import UNCONVERTIBLE_BODY
+from .cache import Cache, content_key
+from .models import UNCONVERTIBLE_BODY, BodyHtml
 from .urls import SAFE_SCHEMES, slugify
 from .text import strip_unwanted
 
@@ -94,6 +96,38 @@ def clean_html(raw: str) -> str:
     return strip_unwanted(nh3.clean(raw, tags=_TAGS, attributes=_ATTRIBUTES | _OUR_ATTRIBUTES,
                                      link_rel=None, url_schemes=set(SAFE_SCHEMES),
                                      filter_style_properties={"text-align"}))
+
+
+def with_html(models: list, cache: Cache, jobs: int, engine: str) -> list:
+    """The models with their bodies' HTML (and a summary where the editor gave none).
+    HTML read back from the cache passes the sanitizer again, as fresh Markdown does:
+    the cache is data that a checksum shows undamaged, not safe."""
+    keys = [content_key(engine, model.digest) for model in models]
+    found = {key: clean_html(html) for key in keys if (html := cache.get_text(key)) is not None}
+    todo = [i for i, key in enumerate(keys) if key not in found]
+    for index, html in zip(todo, to_html_many([models[i].body for i in todo], jobs)):
+        found[keys[index]] = html
+        cache.put(keys[index], html.encode("utf-8"))
+    return [replace(model, body_html=BodyHtml(found[key]),
+                    summary=model.summary or summary_of(found[key]))
+            for model, key in zip(models, keys)]
+
+
+def html_loader(cache: Cache, engine: str, digest: str, body: str):
+    """How a kept model gets its body's HTML when a page needs it: from the cache
+    (sanitized again), else converted anew. The entry is spared from pruning now."""
+    key = content_key(engine, digest)
+    cache.keep(key)
+
+    def load() -> str:
+        cached = cache.get_text(key)
+        if cached is not None:
+            return clean_html(cached)
+        html = to_html(body)
+        cache.put(key, html.encode("utf-8"))
+        return html
+
+    return load
 
 
 def to_html_many(texts: list[str], jobs: int) -> list[str]:

@@ -6,15 +6,14 @@ Front-matter keys the engine does not know are kept in `extra` and reach templat
 from __future__ import annotations
 
 import datetime as dt
-import functools
 from collections import defaultdict
 from typing import Callable, Iterable
-import hashlib
 import zoneinfo
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import ErrorLog
+from .fingerprint import SKIP, Fingerprinted
 from .fields import FieldReader, site_file_problem
 from .parse import RawEntry, field_line
 from .urls import UrlScheme, slugify, unsafe_slug
@@ -28,8 +27,26 @@ from .urls import UrlScheme, slugify, unsafe_slug
 UNCONVERTIBLE_BODY = "\u2060portal: unconvertible Markdown body\u2060"
 
 
+class BodyHtml:
+    """A body as safe HTML: given by the markup stage, or fetched on first use for a model
+    read back from the snapshot, so that a build which renders few pages converts (and
+    sanitizes) few bodies. Not part of a model's fingerprint: it follows from the body."""
+
+    def __init__(self, text: str | None = None, load: Callable[[], str] | None = None):
+        self._text, self._load = text, load
+
+    def text(self) -> str:
+        if self._text is None:
+            self._text = self._load() if self._load else ""
+        return self._text
+
+
+def _html_field():
+    return field(default_factory=BodyHtml, metadata=SKIP, compare=False, repr=False)
+
+
 @dataclass(frozen=True)
-class Term:
+class Term(Fingerprinted):
     """A category or a tag as an item refers to it."""
 
     name: str
@@ -38,7 +55,7 @@ class Term:
 
 
 @dataclass(frozen=True)
-class Listing:
+class Listing(Fingerprinted):
     """Items under one term (a category, a tag, a document type, year or issuer), newest first."""
 
     term: Term
@@ -59,7 +76,7 @@ def group_by_term(items: Iterable, terms_of: Callable[[object], Iterable[Term]]
 
 
 @dataclass(frozen=True)
-class NewsItem:
+class NewsItem(Fingerprinted):
     path: str  # source file, relative to the site root
     title: str
     date: dt.datetime
@@ -67,7 +84,7 @@ class NewsItem:
     tags: tuple[Term, ...]
     slug: str
     url: str
-    body: str
+    body: str = field(metadata=SKIP)  # what it shows follows from the file, hence its digest
     digest: str
     summary: str = ""
     image: str = ""
@@ -79,32 +96,33 @@ class NewsItem:
     draft: bool = False
     featured: bool = False
     extra: dict = field(default_factory=dict)
-    html: str = ""  # the body as safe HTML, filled in by the markup stage
+    body_html: BodyHtml = _html_field()  # filled in by the markup stage
     url_from: tuple[str, int] = ("title", 1)  # the field and line the URL comes from, for errors
     documents_line: int = 1  # where `documents:` is, for an error about a number in it
 
-    @functools.cached_property  # asked for by every listing that shows the item
-    def card_key(self) -> str:
-        """What listings and feeds show of this item; their cache keys are made of these."""
-        shown = (self.title, self.url, self.date.isoformat(), self.summary, self.image,
-                 self.image_alt, self.category.name, self.featured, self.author)
-        return hashlib.sha1(repr(shown).encode()).hexdigest()
+    @property
+    def html(self) -> str:
+        return self.body_html.text()
 
 
 @dataclass(frozen=True)
-class Page:
+class Page(Fingerprinted):
     path: str
     title: str
     slug: str
     url: str
-    body: str
+    body: str = field(metadata=SKIP)  # what it shows follows from the file, hence its digest
     digest: str
     menu: int | None = None
     summary: str = ""
     draft: bool = False
     extra: dict = field(default_factory=dict)
-    html: str = ""
+    body_html: BodyHtml = _html_field()
     url_from: tuple[str, int] = ("title", 1)
+
+    @property
+    def html(self) -> str:
+        return self.body_html.text()
 
 
 @dataclass(frozen=True)
@@ -182,7 +200,7 @@ def _term(read: FieldReader, field: str, name: str, url_of) -> Term:
 
 
 @dataclass(frozen=True)
-class Attachment:
+class Attachment(Fingerprinted):
     path: str  # site path, e.g. /files/606-kh-ubnd.pdf
     title: str
     size: int  # bytes
@@ -196,7 +214,7 @@ class Target:
 
 
 @dataclass(frozen=True)
-class Document:
+class Document(Fingerprinted):
     """A legal or administrative document ("văn bản"); a plan is one of type Kế hoạch."""
 
     path: str
@@ -207,7 +225,7 @@ class Document:
     title: str
     issuer: Term
     issued: dt.datetime
-    body: str
+    body: str = field(metadata=SKIP)
     digest: str
     effective: dt.datetime | None = None
     expires: dt.datetime | None = None
@@ -216,16 +234,14 @@ class Document:
     files: tuple[Attachment, ...] = ()
     targets: tuple[Target, ...] = ()
     extra: dict = field(default_factory=dict)
-    html: str = ""
+    body_html: BodyHtml = _html_field()
     summary: str = ""
     status: str = ""  # in_force | expired | not_yet, decided at build time by the collection
     url_from: tuple[str, int] = ("number", 1)
 
-    @functools.cached_property  # asked for by every listing that shows the item
-    def card_key(self) -> str:
-        shown = (self.number, self.url, self.type.name, self.title, self.issuer.name,
-                 self.issued.isoformat(), self.status)
-        return hashlib.sha1(repr(shown).encode()).hexdigest()
+    @property
+    def html(self) -> str:
+        return self.body_html.text()
 
     @property
     def year(self) -> int:

@@ -39,11 +39,33 @@ _NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U000
 
 
 def read_source(source: SourceFile, errors: ErrorLog) -> RawEntry | None:
+    data = read_bytes(source, errors)
+    return parse_source(source, data, errors) if data is not None else None
+
+
+def read_bytes(source: SourceFile, errors: ErrorLog) -> bytes | None:
+    """The file's bytes, or None (and an error) when it is too large to be an article."""
     data = source.path.read_bytes()
     if len(data) > MAX_FILE_BYTES:
         errors.add(source.path, "file_too_large", line=1, size=len(data) // 1000,
                    max=MAX_FILE_BYTES // 1000)
         return None
+    return data
+
+
+def file_digest(data: bytes) -> str:
+    """The cache key of everything derived from a file."""
+    return hashlib.sha1(data).hexdigest()
+
+
+def body_of(data: bytes) -> str:
+    """The body of a file that parsed before (a model snapshot names it by its digest),
+    as `parse_source` makes it, without reading the front matter again."""
+    text = data.decode("utf-8-sig").replace("\r\n", "\n")
+    return strip_unwanted(_HANDLER.split(text)[1])
+
+
+def parse_source(source: SourceFile, data: bytes, errors: ErrorLog) -> RawEntry | None:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -71,7 +93,7 @@ def read_source(source: SourceFile, errors: ErrorLog) -> RawEntry | None:
     if not isinstance(meta, dict):
         errors.add(source.path, "not_mapping", line=2, got=type_name(meta))
         return None
-    digest = hashlib.sha1(data).hexdigest()
+    digest = file_digest(data)
     return RawEntry(source, {str(k): v for k, v in meta.items()}, front_matter, body, digest)
 
 

@@ -15,23 +15,24 @@ import functools
 from importlib import metadata
 import os
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 from . import __version__
 from .assets import copy_static, fingerprint_theme, folder_digest, static_clashes, static_files
-from .cache import Cache, TreeManifests, cache_folder, content_key
+from .cache import Cache, KeptCache, Stamp, TreeManifests, cache_folder, content_key
 from .collection import Site, Visibility, collect
 from .config import SiteConfig, load_config
-from .discover import discover
+from .discover import SourceFile, discover
 from .errors import BuildFailed, ContentError, ErrorLog, OutputRefused, TemplateFailure
 from .locale import Locale, load_locale
-from .markup import clean_html, summary_of, to_html_many
-from .models import ModelContext, document_from, news_from, page_from
+from .markup import html_loader, with_html
+from .models import UNCONVERTIBLE_BODY, ModelContext, document_from, news_from, page_from
 from .output import OutputClaim, claim_output
-from .pages import frame_key, plan_pages
-from .parse import read_source
+from .pages import plan_pages
+from .parse import body_of, file_digest, parse_source, read_bytes
+from .snapshot import ModelSnapshot
 from .render import RenderJob, Renderer, render_all
 from .search import index_site
 from .urls import output_file
@@ -59,6 +60,19 @@ class BuildOptions:
     @property
     def output_dir(self) -> Path:
         return self.output or self.root / "site"
+
+
+@dataclass
+class Session:
+    """What `serve` keeps from one build to the next, so that an edit costs what it
+    touches: the caches in memory, the models (each with its fingerprint, computed once),
+    and each file's digest by how it looked on disk (size, time, inode), so that only
+    the files that changed, or that watchdog names in `changed`, are read again."""
+
+    caches: dict[str, KeptCache] = field(default_factory=dict)
+    snapshot: ModelSnapshot | None = None
+    digests: dict[str, tuple[Stamp, str]] = field(default_factory=dict)
+    changed: set[Path] = field(default_factory=set)
 
 
 @dataclass(frozen=True)
@@ -98,22 +112,27 @@ class Stopwatch:
         return time.perf_counter() - self.started
 
 
-def build(options: BuildOptions, writer: Writer | None = None) -> BuildResult:
+def build(options: BuildOptions, writer: Writer | None = None,
+          session: Session | None = None) -> BuildResult:
+    """Build the site into `writer` (by default: the output folder, swapped in whole).
+    `serve` passes the session it keeps between builds."""
     clock = Stopwatch()
     errors = ErrorLog(options.root)
     config = load_config(options.root, errors, options.base_url)
     locale = load_locale(config.language)
+    now = build_time()
     with _claimed_output(options, locale, writer) as claim:
-        site = _load_site(config, options, errors, clock)
+        site = _load_site(config, options, errors, clock, now, session)
         if errors:
             raise BuildFailed(errors.sorted(), locale)
-        weather, problems = weather_box(options.root, config, build_time(), options.offline)
+        weather, problems = weather_box(options.root, config, now, options.offline)
         warnings = tuple(locale.say("weather_problem", problem=problem) for problem in problems)
         clock.lap("weather")
         writer = writer or DiskWriter(claim, _tree_manifests(options))
         clock.lap("prepare staging")
         try:
-            pages, reused, search_problems = _write_site(site, weather, locale, options, writer, clock)
+            pages, reused, search_problems = _write_site(site, weather, locale, options, writer,
+                                                         clock, session)
             warnings += tuple(locale.say("search_problem", problem=p) for p in search_problems)
             writer.publish()
             clock.lap("publish")
@@ -163,50 +182,100 @@ def build_time() -> dt.datetime:
         return dt.datetime.fromtimestamp(time.time(), dt.timezone.utc)
 
 
-def _load_site(config: SiteConfig, options: BuildOptions, errors: ErrorLog, clock: Stopwatch) -> Site:
-    ctx = ModelContext(errors, config.zone, options.root / "static", config.urls)
-    models: dict[str, list] = {kind: [] for kind in MODEL_BUILDERS}
-    for source in discover(options.root, errors):
-        entry = read_source(source, errors)
-        model = MODEL_BUILDERS[source.kind](entry, ctx) if entry is not None else None
-        if model is not None:
-            models[source.kind].append(model)
-    clock.lap("config + discover + parse + model")
-    visibility = Visibility(options.drafts, options.future, build_time())
-    models = _with_html(models, _cache(options, "markup"), options.jobs, engine_digest())
-    clock.lap("markdown")
-    site = collect(models["news"], models["page"], models["document"], config, visibility, errors)
+def _load_site(config: SiteConfig, options: BuildOptions, errors: ErrorLog, clock: Stopwatch,
+               now: dt.datetime, session: Session | None) -> Site:
+    snapshot = _snapshot(config, options, session)
+    models = _load_models(config, options, errors, clock, snapshot, session)
+    visibility = Visibility(options.drafts, options.future, now)
+    site = collect(models["news"], models["page"], models["document"], config, visibility, errors,
+                   snapshot.mentions)
+    snapshot.save()  # after the collection, which notes the numbers each item mentions
     clock.lap("collect")
     return site
 
 
-def _with_html(models: dict[str, list], cache: Cache, jobs: int, engine: str) -> dict[str, list]:
-    """Fill in each body's HTML (and a summary where the editor gave none). HTML read back
-    from the cache passes the sanitizer again, as fresh Markdown does: the cache is data
-    that a checksum shows undamaged, not safe."""
-    entries = [entry for kind in models for entry in models[kind]]
-    keys = [content_key(engine, entry.digest) for entry in entries]
-    cached = {key: cache.get_text(key) for key in keys}
-    found = {key: clean_html(html) for key, html in cached.items() if html is not None}
-    todo = [i for i, key in enumerate(keys) if key not in found]
-    for index, html in zip(todo, to_html_many([entries[i].body for i in todo], jobs)):
-        found[keys[index]] = html
-        cache.put(keys[index], html.encode("utf-8"))
-    done = iter(replace(entry, html=found[key], summary=entry.summary or summary_of(found[key]))
-                for entry, key in zip(entries, keys))
-    cache.prune()
-    return {kind: [next(done) for _ in models[kind]] for kind in models}
+def _snapshot(config: SiteConfig, options: BuildOptions, session: Session | None) -> ModelSnapshot:
+    """The models of the last build: the session's, or read from the cache."""
+    context = content_key(engine_digest(), config.timezone, repr(config.urls))
+    if session and session.snapshot and session.snapshot.context == context:
+        return session.snapshot
+    snapshot = ModelSnapshot(_cache(options, "models", session), context, options.root / "static",
+                             config.urls)
+    if session:
+        session.snapshot = snapshot
+    return snapshot
+
+
+def _load_models(config: SiteConfig, options: BuildOptions, errors: ErrorLog, clock: Stopwatch,
+                 snapshot: ModelSnapshot, session: Session | None) -> dict[str, list]:
+    """Every content file's model, by kind, in the order the files were found: kept from
+    the last build when the file's bytes are unchanged (see snapshot.py), else read,
+    checked and converted now."""
+    engine = engine_digest()
+    ctx = ModelContext(errors, config.zone, options.root / "static", config.urls)
+    markup = _cache(options, "markup", session)
+    sources = discover(options.root, errors)
+    found: dict[str, object] = {}
+    fresh: list[tuple[object, str]] = []
+    for source in sources:
+        digest, data = _digest(source, errors, session)
+        if digest is None:
+            continue
+        model = snapshot.get(source.rel, digest, lambda: body_of(data or source.path.read_bytes()),
+                             lambda body: html_loader(markup, engine, digest, body))
+        if model is None:
+            data = data or read_bytes(source, errors)
+            entry = parse_source(source, data, errors) if data is not None else None
+            model = MODEL_BUILDERS[source.kind](entry, ctx) if entry is not None else None
+            if model is not None:
+                fresh.append((model, digest))
+            continue
+        found[source.rel] = model
+    clock.lap("config + discover + parse + model")
+    converted = with_html([model for model, _ in fresh], markup, options.jobs, engine)
+    for model, (_, digest) in zip(converted, fresh):
+        if model.html == UNCONVERTIBLE_BODY:
+            errors.add(model.path, "unconvertible_body")
+            continue
+        snapshot.put(model, digest)
+        found[model.path] = model
+    snapshot.keep_only({source.rel for source in sources})
+    markup.prune()
+    clock.lap("markdown")
+    models: dict[str, list] = {kind: [] for kind in MODEL_BUILDERS}
+    for source in sources:
+        if source.rel in found:
+            models[source.kind].append(found[source.rel])
+    return models
+
+
+def _digest(source: SourceFile, errors: ErrorLog,
+            session: Session | None) -> tuple[str | None, bytes | None]:
+    """The file's digest, and its bytes when they had to be read: under `serve`, a file
+    that looks as it did (and that watchdog did not name) is not read again."""
+    if session is not None:
+        stamp = Stamp.of(os.stat(source.path))
+        known = session.digests.get(source.rel)
+        if known and known[0] == stamp and source.path not in session.changed:
+            return known[1], None
+    data = read_bytes(source, errors)
+    if data is None:
+        return None, None
+    digest = file_digest(data)
+    if session is not None:
+        session.digests[source.rel] = (stamp, digest)
+    return digest, data
 
 
 def _write_site(site: Site, weather: WeatherBox | None, locale: Locale, options: BuildOptions,
-                writer: Writer, clock: Stopwatch) -> tuple[int, int, tuple[str, ...]]:
+                writer: Writer, clock: Stopwatch,
+                session: Session | None) -> tuple[int, int, tuple[str, ...]]:
     templates = options.root / "templates"
     assets = fingerprint_theme(templates, writer)
     templates_digest = folder_digest(templates, root=options.root)
-    frame = frame_key(site, templates_digest, engine_digest(), assets, repr(weather))
-    renderer = Renderer(templates, site, locale, assets, weather)
-    cache = _cache(options, "pages")
-    jobs = plan_pages(site, frame)
+    renderer = Renderer(templates, site, locale, assets, weather, engine_digest(), templates_digest)
+    cache = _cache(options, "pages", session)
+    jobs = plan_pages(site)
     _copy_static(options.root, jobs, assets, site, locale, writer)
     clock.lap("static + theme + plan pages")
     try:
@@ -239,8 +308,12 @@ def _copy_static(root: Path, jobs: list[RenderJob], assets: dict[str, str], site
     copy_static(static, writer)
 
 
-def _cache(options: BuildOptions, name: str) -> Cache:
-    return Cache(_cache_folder(options, name))
+def _cache(options: BuildOptions, name: str, session: Session | None = None) -> Cache:
+    if session is None:
+        return Cache(_cache_folder(options, name))
+    if name not in session.caches:
+        session.caches[name] = KeptCache(_cache_folder(options, name))
+    return session.caches[name]
 
 
 def _cache_folder(options: BuildOptions, name: str) -> Path | None:

@@ -1,11 +1,21 @@
 """Stage 6: render pages with Jinja2, reusing cached output and using every core.
 
+A page is rendered in two parts. Its *body* (everything but the shared fragments) sees
+only what its job hands it and the frame every page shares: config, words, assets, the
+URL scheme, the menu; never the whole site. Its cache key hashes all of that
+(fingerprint.py), so it cannot miss a dependency. The *fragments* (`cached_partial`:
+the sidebar with the latest news, the latest documents and the weather; the footer)
+see the whole site, are rendered once a build, and are spliced into each body as it is
+written. So a new item or new weather readings re-render a few bodies and the fragments,
+and every page is written again, but no page is rendered again for it.
+
 Templates get presentation helpers as filters; the words come from the locale's `ui`
 strings (`t.posted_on`), the portal's identity from `site.config`.
 """
 
 from __future__ import annotations
 
+import functools
 import multiprocessing
 import traceback
 from dataclasses import dataclass
@@ -13,27 +23,33 @@ from pathlib import Path
 from typing import Iterator
 
 import jinja2
+from jinja2 import nodes
 from markupsafe import Markup
 from tqdm import tqdm
 
-from .cache import Cache
+from .cache import Cache, content_key
 from .errors import TemplateFailure
 from .collection import Site
+from .fingerprint import fingerprint
 from .locale import Locale
-from .documents import link_numbers
+from .documents import link_numbers, number_pattern
 from .headers import security_headers
 from .markup import frozen_heap, rebase
 from .urls import output_file
 from .weather import WeatherBox
 from .write import Writer
 
+# Where a fragment goes in a body: a character no content, config or word can carry
+# (text.py strips it everywhere), around the fragment's template name.
+FRAGMENT_MARK = "\x00"
+
 
 @dataclass(frozen=True)
 class RenderJob:
     url: str  # site-relative; the output file is derived from it
     template: str
-    context: dict
-    key: str  # hash of everything the page shows
+    context: dict  # all the page's template may show of the site (besides the frame)
+    key: str = ""  # not used: the renderer derives every key from the context
 
 
 @dataclass(frozen=True)
@@ -42,9 +58,47 @@ class RenderStats:
     reused: int
 
 
+@dataclass(frozen=True)
+class MenuEntry:
+    title: str
+    url: str
+
+
+@dataclass(frozen=True)
+class Nav:
+    """What every page's header shows of the site."""
+
+    menu: tuple[MenuEntry, ...]
+    has_documents: bool
+
+    @classmethod
+    def of(cls, site: Site) -> Nav:
+        return cls(tuple(MenuEntry(page.title, page.url) for page in site.menu),
+                   bool(site.library.documents))
+
+
+class Fragments:
+    """The shared parts of pages, rendered once with the whole site in view."""
+
+    def __init__(self, rendered: dict[str, bytes]):
+        self.rendered = rendered
+        self.digest = content_key(*(f"{name}\0{content_key(data.decode('utf-8'))}"
+                                    for name, data in sorted(rendered.items())))
+
+    def splice(self, body: bytes) -> bytes:
+        """The page: its body with each fragment's mark replaced by the fragment."""
+        mark = FRAGMENT_MARK.encode()
+        if mark not in body:
+            return body
+        pieces = body.split(mark)
+        # Odd pieces are names between two marks; one that names no fragment stays out.
+        return b"".join(piece if index % 2 == 0 else self.rendered.get(piece.decode("utf-8", "replace"), b"")
+                        for index, piece in enumerate(pieces))
+
+
 class Renderer:
     def __init__(self, templates_dir: Path, site: Site, locale: Locale, assets: dict[str, str],
-                 weather: WeatherBox | None = None):
+                 weather: WeatherBox | None, engine: str, templates_digest: str):
         self.env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(templates_dir),
             autoescape=jinja2.select_autoescape(["html", "xml"]),
@@ -64,42 +118,72 @@ class Renderer:
             filesize=lambda size: _file_size(size, locale),
             tel=lambda number: "".join(ch for ch in number if ch.isdigit() or ch == "+"),
         )
-        self.env.globals.update(site=site, config=config, t=locale.ui, assets=assets,
-                                weather=weather, cached_partial=self.cached_partial,
-                                security=security_headers(config))
-        self._partials: dict[str, Markup] = {}
-        self.library = site.library
+        frame = dict(config=config, t=locale.ui, assets=assets, urls=config.urls,
+                     nav=Nav.of(site), security=security_headers(config))
+        self.env.globals.update(frame, cached_partial=_fragment_mark)
+        # Everything a body may read besides its job's context: part of every body's key.
+        self.frame_key = content_key(engine, templates_digest, fingerprint(frame))
+        self._site, self._weather = site, weather
         # JSON files (open data, the filter index): stable key order, readable Vietnamese.
         self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
 
-    def link_documents(self, body_html: str) -> Markup:
-        """Turn the numbers of known documents in a body into links, drawn by the
-        theme's partials/document_link.html."""
+    def key(self, job: RenderJob) -> str:
+        """The body's cache key: the frame, the template, the address and the context."""
+        return content_key(self.frame_key, job.template, job.url, fingerprint(job.context))
+
+    def link_documents(self, body_html: str, documents: tuple) -> Markup:
+        """Turn the numbers of the documents a body names (its job hands them over) into
+        links, drawn by the theme's partials/document_link.html."""
         link = self.env.get_template("partials/document_link.html")
+        by_number = {document.number.casefold(): document for document in documents}
 
         def draw(number: str) -> str:  # the number as plain text; the template escapes it
-            document = self.library.by_number[number.casefold()]
-            return link.render(doc=document, text=number).strip()
+            return link.render(doc=by_number[number.casefold()], text=number).strip()
 
-        return Markup(link_numbers(body_html, self.library.pattern, draw))
+        return Markup(link_numbers(body_html, _pattern(tuple(d.number for d in documents)), draw))
 
-    def cached_partial(self, name: str) -> Markup:
-        """Render a partial once a build, like Hugo's partialCached: for parts of the frame
-        that are the same on every page (the sidebar, the footer)."""
-        if name not in self._partials:
-            self._partials[name] = Markup(self.env.get_template(name).render())
-        return self._partials[name]
+    def fragments(self) -> Fragments:
+        """Every fragment the templates use, rendered with the site and the weather."""
+        return Fragments({name: self._render_template(name, {"site": self._site,
+                                                             "weather": self._weather})
+                          for name in self._fragment_names()})
 
     def render(self, job: RenderJob) -> bytes:
+        return self._render_template(job.template, {"page_url": job.url, **job.context})
+
+    def _render_template(self, name: str, context: dict) -> bytes:
         try:
-            template = self.env.get_template(job.template)
-            return template.render(page_url=job.url, **job.context).encode("utf-8")
+            return self.env.get_template(name).render(**context).encode("utf-8")
         except jinja2.TemplateSyntaxError as error:
-            raise TemplateFailure(error.filename or error.name or job.template, error.lineno,
+            raise TemplateFailure(error.filename or error.name or name, error.lineno,
                                   error.message or str(error)) from None
         except jinja2.TemplateError as error:
-            name, line = _template_frame(error, job.template)
+            name, line = _template_frame(error, name)
             raise TemplateFailure(name, line, error.message or str(error)) from None
+
+    def _fragment_names(self) -> list[str]:
+        """The names given to `cached_partial` anywhere in the templates."""
+        found = set()
+        for name in self.env.list_templates(filter_func=lambda n: not n.startswith("assets/")):
+            try:
+                source = self.env.loader.get_source(self.env, name)[0]
+                tree = self.env.parse(source, name)
+            except (jinja2.TemplateSyntaxError, UnicodeDecodeError):
+                continue  # reported when a page uses it
+            for call in tree.find_all(nodes.Call):
+                if (isinstance(call.node, nodes.Name) and call.node.name == "cached_partial"
+                        and call.args and isinstance(call.args[0], nodes.Const)):
+                    found.add(call.args[0].value)
+        return sorted(found)
+
+
+def _fragment_mark(name: str) -> Markup:
+    return Markup(f"{FRAGMENT_MARK}{name}{FRAGMENT_MARK}")
+
+
+@functools.lru_cache(maxsize=4096)
+def _pattern(numbers: tuple[str, ...]):
+    return number_pattern(numbers)
 
 
 def _file_size(size: int, locale: Locale) -> str:
@@ -120,32 +204,42 @@ def _template_frame(error: Exception, fallback: str) -> tuple[str, int | None]:
 
 def render_all(jobs: list[RenderJob], renderer: Renderer, writer: Writer, cache: Cache,
                workers: int, progress: bool) -> RenderStats:
-    """Keep pages already in place, write cached ones, render the rest (on `workers`
-    processes when writing to disk). A cached page is copied, not linked: the cache is
-    data anyone may edit, and must not be able to change the site behind the build's
-    back; an entry that fails its checksum is a miss."""
+    """Keep pages already in place, splice cached bodies, render the rest (on `workers`
+    processes when writing to disk). A page's file key is its body's key with the
+    fragments' digest. A cached body is copied, not linked: the cache is data anyone may
+    edit, and must not be able to change the site behind the build's back; an entry that
+    fails its checksum is a miss."""
+    fragments = renderer.fragments()
     missing = []
     for job in jobs:
-        rel = output_file(job.url)
-        if writer.expect(rel, job.key):
-            cache.keep(job.key)
-        elif (cached := cache.get(job.key)) is not None:
-            writer.write(rel, cached, job.key)
+        body_key = renderer.key(job)
+        page = _Page(output_file(job.url), body_key, content_key(body_key, fragments.digest))
+        if writer.expect(page.rel, page.key):
+            cache.keep(body_key)
+        elif (body := cache.get(body_key)) is not None:
+            writer.write(page.rel, fragments.splice(body), page.key)
         else:
-            missing.append(job)
+            missing.append((job, page))
     bar = tqdm(total=len(missing), disable=not progress, delay=1.0, unit="page", leave=False)
     with bar:
-        for done in _render_missing(missing, renderer, writer, cache, workers):
+        for done in _render_missing(missing, renderer, fragments, writer, cache, workers):
             bar.update(done)
     return RenderStats(pages=len(jobs), reused=len(jobs) - len(missing))
 
 
-def _render_missing(jobs: list[RenderJob], renderer: Renderer, writer: Writer, cache: Cache,
-                    workers: int) -> Iterator[int]:
+@dataclass(frozen=True)
+class _Page:
+    rel: str  # the file in the site
+    body_key: str
+    key: str  # of the file: the body's key and the fragments'
+
+
+def _render_missing(jobs: list, renderer: Renderer, fragments: Fragments, writer: Writer,
+                    cache: Cache, workers: int) -> Iterator[int]:
     can_fork = "fork" in multiprocessing.get_all_start_methods() and writer.root is not None
     if workers <= 1 or len(jobs) < 200 or not can_fork:
-        for job in jobs:
-            _render_one(job, renderer, writer, cache)
+        for job, page in jobs:
+            _render_one(job, page, renderer, fragments, writer, cache)
             yield 1
         return
     # Forked workers inherit the renderer and the jobs, so nothing large is pickled;
@@ -153,25 +247,29 @@ def _render_missing(jobs: list[RenderJob], renderer: Renderer, writer: Writer, c
     context = multiprocessing.get_context("fork")
     chunks = [range(start, min(start + 50, len(jobs))) for start in range(0, len(jobs), 50)]
     with frozen_heap(), context.Pool(workers, initializer=_worker_setup,
-                                     initargs=(jobs, renderer, writer, cache)) as pool:
+                                     initargs=(jobs, renderer, fragments, writer, cache)) as pool:
         yield from pool.imap_unordered(_worker_render, chunks)
 
 
 _worker: dict = {}  # per worker process only: what its initializer was handed
 
 
-def _worker_setup(jobs: list[RenderJob], renderer: Renderer, writer: Writer, cache: Cache) -> None:
-    _worker.update(jobs=jobs, renderer=renderer, writer=writer, cache=cache)
+def _worker_setup(jobs: list, renderer: Renderer, fragments: Fragments, writer: Writer,
+                  cache: Cache) -> None:
+    _worker.update(jobs=jobs, renderer=renderer, fragments=fragments, writer=writer, cache=cache)
 
 
 def _worker_render(indices: range) -> int:
     for index in indices:
-        _render_one(_worker["jobs"][index], _worker["renderer"], _worker["writer"], _worker["cache"])
+        job, page = _worker["jobs"][index]
+        _render_one(job, page, _worker["renderer"], _worker["fragments"], _worker["writer"],
+                    _worker["cache"])
     return len(indices)
 
 
-def _render_one(job: RenderJob, renderer: Renderer, writer: Writer, cache: Cache) -> None:
-    """Render the page, keep it in the cache, and write it into the site."""
-    data = renderer.render(job)
-    cache.put(job.key, data)
-    writer.write(output_file(job.url), data, job.key)
+def _render_one(job: RenderJob, page: _Page, renderer: Renderer, fragments: Fragments,
+                writer: Writer, cache: Cache) -> None:
+    """Render the body, keep it in the cache, and write the page into the site."""
+    body = renderer.render(job)
+    cache.put(page.body_key, body)
+    writer.write(page.rel, fragments.splice(body), page.key)

@@ -1,12 +1,14 @@
 """`python build.py serve`: build, serve the site on 127.0.0.1, rebuild on change, reload
 the browser.
 
-The build does not know it is being served: this module calls the same `build()` as
-the command line, with the cache on, so a rebuild re-renders only the pages whose
-content hash changed. A failed build leaves the last good site in place (the publish
-stage guarantees it); its errors go to the terminal and, as an overlay, to every open
-tab. The live-reload script is added to HTML responses as they are sent, never to the
-files in the output folder, which stay exactly what `build` writes.
+The site is served from memory, like `hugo server`: nothing is written to the output
+folder, which stays what the last `build` made. Each rebuild is the same `build()` as
+the command line's, handed a `Session` it keeps between builds: the models, their
+fingerprints and the rendered bodies stay in memory, the files watchdog names are read
+again (with any whose size or time moved), and only the pages whose key changed are
+rendered; the others are spliced or kept. A failed build leaves the last good site
+being served; its errors go to the terminal and, as an overlay, to every open tab. The
+live-reload script is added to HTML responses as they are sent.
 """
 
 from __future__ import annotations
@@ -26,10 +28,11 @@ from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
 from .config import load_config
-from .errors import BuildFailed, ErrorLog, OutputRefused
+from .errors import BuildFailed, ErrorLog
 from .livereload import LiveServer, StateBoard
 from .locale import Locale, load_locale
-from .pipeline import BuildOptions, build
+from .pipeline import BuildOptions, Session, build
+from .write import MemoryWriter
 
 WATCHED_FOLDERS = ("content", "templates", "static", "data")
 WATCHED_FILES = ("config.yaml",)
@@ -50,20 +53,25 @@ class Changes:
     def __init__(self) -> None:
         self._event = threading.Condition()
         self._last: float | None = None
+        self._paths: set[Path] = set()
 
-    def note(self) -> None:
+    def note(self, paths: list[Path]) -> None:
         with self._event:
             self._last = time.monotonic()
+            self._paths.update(paths)
             self._event.notify_all()
 
-    def wait_quiet(self, debounce: float) -> None:
-        """Return once something changed and then nothing for `debounce` seconds."""
+    def wait_quiet(self, debounce: float) -> set[Path]:
+        """The paths that changed, once something changed and then nothing for `debounce`
+        seconds."""
         with self._event:
             while self._last is None:
                 self._event.wait(0.5)  # a timeout keeps Ctrl-C responsive
             while (left := self._last + debounce - time.monotonic()) > 0:
                 self._event.wait(left)
             self._last = None
+            paths, self._paths = self._paths, set()
+            return paths
 
 
 class SourceWatcher(FileSystemEventHandler):
@@ -85,7 +93,7 @@ class SourceWatcher(FileSystemEventHandler):
             return
         if event.is_directory and event.event_type == "created" and len(relevant[0].parts) == 1:
             self.watch(self.root / relevant[0])
-        self.changes.note()
+        self.changes.note([self.root / rel for rel in relevant])
 
     def _relative(self, path: str | bytes) -> Path | None:
         absolute = Path(os.fsdecode(path)).resolve()
@@ -104,14 +112,14 @@ def _is_source(rel: Path) -> bool:
 
 
 def serve(options: ServeOptions) -> int:
-    """Build, serve and rebuild until Ctrl-C or SIGTERM; 0 when stopped that way, 2 when
-    the first build may not write its output folder (see output.claim_output)."""
+    """Build, serve and rebuild until Ctrl-C or SIGTERM; 0 when stopped that way."""
     config_errors = ErrorLog(options.build.root)
     config = load_config(options.build.root, config_errors, options.build.base_url)
     locale = load_locale(config.language)
     board = StateBoard()
+    writer, session = MemoryWriter(), Session()
     try:
-        server = LiveServer(options.port, options.build.output_dir, config.base_path, board, locale)
+        server = LiveServer(options.port, lambda: writer.files, config.base_path, board, locale)
     except OSError as error:
         print(locale.say("serve_port_busy", port=str(options.port), problem=error.strerror),
               file=sys.stderr)
@@ -121,16 +129,13 @@ def serve(options: ServeOptions) -> int:
     observer = _start_watching(options, changes)
     serving = threading.Thread(target=server.serve_forever, daemon=True)
     try:
-        if not _rebuild(options.build, board, locale, options.verbose):
-            return 2
-        # Served only once the first build has claimed the output folder: a refused
-        # `--output` (someone else's folder) must never be served, even for a moment.
+        _rebuild(options.build, writer, session, board, locale, options.verbose)
         serving.start()
         print(locale.say("serve_listening", url=server.url), flush=True)
         rebuild = replace(options.build, progress=False)  # one line each
         while True:
-            changes.wait_quiet(options.debounce)
-            _rebuild(rebuild, board, locale, options.verbose)
+            session.changed = changes.wait_quiet(options.debounce)
+            _rebuild(rebuild, writer, session, board, locale, options.verbose)
     except KeyboardInterrupt:
         print(locale.say("serve_stopped"), flush=True)
     finally:
@@ -164,33 +169,26 @@ def _start_watching(options: ServeOptions, changes: Changes):
     return observer
 
 
-def _rebuild(options: BuildOptions, board: StateBoard, locale: Locale, verbose: bool) -> bool:
-    """Build once (the output is locked for this build only, so that a `build` run
-    meanwhile waits for it, not for the server); report the outcome in the terminal and
-    to the browsers. False when the build may not write its output folder."""
+def _rebuild(options: BuildOptions, writer: MemoryWriter, session: Session, board: StateBoard,
+             locale: Locale, verbose: bool) -> None:
+    """Build once into memory; report the outcome in the terminal and to the browsers."""
     try:
-        result = build(options)
-    except OutputRefused as refusal:
-        title = (refusal.locale or locale).say(refusal.key, path=refusal.path, **refusal.params)
-        print(title, file=sys.stderr, flush=True)
-        board.post(title, ())
-        return False
+        result = build(options, writer, session)
     except BuildFailed as failure:
         words = failure.locale or locale
         title = words.say("serve_failed", count=len(failure.errors))
         lines = tuple(words.format_error(error) for error in failure.errors)
         print("\n".join((title, *lines)), file=sys.stderr, flush=True)
         board.post(title, lines)
-        return True
+        return
     except Exception:  # an engine bug: say so, and keep serving the last good site
         trace = traceback.format_exc()
         print(trace, file=sys.stderr, flush=True)
         board.post(locale.say("serve_crashed"), (trace.strip().splitlines()[-1],))
-        return True
+        return
     for warning in result.warnings:  # e.g. the weather service; the site is built all the same
         print(warning, file=sys.stderr, flush=True)
     for line in result.timing_lines() if verbose else ():
         print(line)
     print(time.strftime("%H:%M:%S ") + result.summary(), flush=True)
     board.post()
-    return True

@@ -63,14 +63,43 @@ class Writer:
 
 
 class MemoryWriter(Writer):
+    """The site in memory: for tests, and for `serve`, which keeps one between builds
+    and serves from it. `files` is the last published site (static files as the path
+    to read them from); it is replaced whole when a build publishes, so that a request
+    served meanwhile sees the old site or the new one, never a mix."""
+
     def __init__(self) -> None:
-        self.files: dict[str, bytes] = {}
+        self.files: dict[str, bytes | Path] = {}
+        self._keys: dict[str, str] = {}  # the published files' content keys
+        self._next: dict[str, bytes | Path] = {}
+        self._wanted: dict[str, str] = {}
+
+    def expect(self, rel: str, key: str) -> bool:
+        self._wanted[rel] = key
+        return self._keys.get(rel) == key and rel in self.files
 
     def write(self, rel: str, data: bytes, key: str | None = None) -> None:
-        self.files[rel] = data
+        self._wanted[rel] = key or bytes_key(data)
+        self._next[rel] = data
+
+    def copy(self, rel: str, source: Path) -> None:
+        """Static files are read when served: a portal's PDFs need not sit in memory."""
+        stat_result = source.stat()
+        key = bytes_key(f"{source}\0{Stamp.of(stat_result)}".encode("utf-8", "surrogateescape"))
+        if not self.expect(rel, key):
+            self._next[rel] = source
 
     def read(self, rel: str) -> bytes:
-        return self.files[rel]
+        data = self._next.get(rel, self.files.get(rel))
+        return data.read_bytes() if isinstance(data, Path) else data
+
+    def publish(self) -> None:
+        super().publish()
+        self.files = {rel: self._next.get(rel, self.files.get(rel)) for rel in self._wanted}
+        self._keys, self._next, self._wanted = self._wanted, {}, {}
+
+    def discard(self) -> None:
+        self._next, self._wanted = {}, {}
 
 
 class StuckTree(Exception):
@@ -83,6 +112,7 @@ class SpareTree:
 
     def __init__(self, root: Path, records: dict[str, FileRecord]):
         self.records = records  # what its manifest says each file holds
+        self.loaded = dict(records)  # as it was read, before files were forgotten
         self.files: dict[str, Stamp] = {}  # what is really there
         self.empty_folders: list[str] = []
         self._survey(root, "")
@@ -153,7 +183,9 @@ class DiskWriter(Writer):
     def publish(self) -> None:
         super().publish()
         self._sweep()
-        self._manifests.save(self.root, self._records())
+        records = self._records()
+        if records != self._spare.loaded:  # a build that changed nothing need not say so
+            self._manifests.save(self.root, records)
         self._swap()
         self._manifests.keep_only([self.output, self._spare_folder])
 

@@ -108,11 +108,10 @@ def test_an_edit_rebuilds_and_the_page_shows_it(portal: SiteDir, watching: tuple
         # Building does not touch the sources, so it must not set off another build.
         with pytest.raises(queue.Empty):
             served.next_state(timeout=1.5)
-    built = portal.read(ITEM_URL + "index.html")
-    assert "Đoạn mới thêm khi đang xem." in built and "__portal" not in built
-    # The rebuild went through the cache: its summary unchanged, only the item's page changed.
+    assert not (portal.root / "site").exists()  # served from memory
+    # The rebuild kept what it held: only the pages given the edited item were rendered.
     pages, reused = map(int, re.findall(r"Đã tạo (\d+) trang .* \((\d+) dùng lại", served.process.stdout.read())[-1])
-    assert reused == pages - 1
+    assert 1 <= pages - reused <= 12
 
 
 def test_an_error_shows_an_overlay_and_the_last_good_page_stays(portal: SiteDir):
@@ -143,8 +142,7 @@ def test_sigterm_stops_the_server_cleanly(portal: SiteDir):
         served.process.send_signal(signal.SIGTERM)
         assert served.process.wait(timeout=30) == 0
         assert "Đã dừng" in served.process.stdout.read()
-    assert sorted(p.name for p in portal.root.iterdir() if p.name.startswith(".site")) in ([], [".site.spare"])
-    assert portal.exists("index.html")
+    assert not any(p.name.startswith((".site", "site")) for p in portal.root.iterdir())
 
 
 def test_a_page_that_is_not_there_gets_the_sites_404_with_live_reload(portal: SiteDir):
