@@ -55,8 +55,10 @@ why (a warning, not an error): a broken search box is better than no new site.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
@@ -95,8 +97,11 @@ UNUSED_BUNDLE_FILES = ("pagefind-ui.", "pagefind-modular-ui.", "pagefind-compone
 RUNTIME_FILES = ("pagefind.js", "pagefind-worker.js", "wasm.")
 # The most pages one Pagefind run is given: it holds ~330 KB a page (1,000 pages: 330 MB,
 # 5,000: 1.5 GB), and each shard costs a first query some index chunks of its own (at
-# 10,000 pages, ten shards: 1.5 MB for "bao ve tre em" with Pagefind 1.6).
+# 10,000 pages, ten shards: 1.5 MB for "bao ve tre em" with Pagefind 1.6, but 8.2 MB with
+# 1.5.2, whose shards each cost ~0.5 MB more). So with an older Pagefind the shards stay
+# as large as `search_shard_pages` makes them: the citizen's download before the memory.
 PAGEFIND_PAGES = 1000
+SMALL_SHARDS_SINCE = (1, 6)
 SECONDS_PER_PAGE = 0.02  # with a fixed minute, how long Pagefind may take before it is given up
 
 
@@ -162,7 +167,9 @@ def _pieces(site: Site, group_of: dict[int, str]) -> dict[str, int]:
     """How many pieces each group of years is cut into, so that none has more than
     PAGEFIND_PAGES news items and documents (nor `search_shard_pages`); the few pages
     ride with the newest group, as they always have, uncounted."""
-    most = max(1, min(PAGEFIND_PAGES, site.config.search_shard_pages))
+    most = max(1, min(PAGEFIND_PAGES, site.config.search_shard_pages)
+               if _version_tuple(_pagefind_version()) >= SMALL_SHARDS_SINCE
+               else site.config.search_shard_pages)
     sizes = Counter(group_of[year] for _, _, year in _dated(site))
     return {group: -(-size // most) for group, size in sizes.items()}
 
@@ -391,12 +398,22 @@ def _made_files(folder: Path) -> dict[str, bytes]:
             for path in sorted(folder.rglob("*")) if path.is_file()}
 
 
+def _version_tuple(version: str) -> tuple[int, ...]:
+    """(1, 6, 0) from "1.6.0" or "pagefind 1.6.0"; () when it says no version."""
+    found = re.search(r"(\d+)\.(\d+)(?:\.(\d+))?", version)
+    return tuple(int(part) for part in found.groups() if part is not None) if found else ()
+
+
 def _pagefind_version() -> str:
     """The version of the binary that would run: it names the cached bundles. That of the
     `pagefind_bin` package, or, when $PAGEFIND_BINARY_PATH names another binary (Pagefind
     1.6 from npm, say), what that binary says (importing the `pagefind` package to ask it
     would cost a warm build 0.1 s)."""
-    other = os.environ.get("PAGEFIND_BINARY_PATH")
+    return _version_of(os.environ.get("PAGEFIND_BINARY_PATH"))
+
+
+@functools.lru_cache(maxsize=4)  # asked for by the shards and the index keys of every build
+def _version_of(other: str | None) -> str:
     if not other:
         try:
             return metadata.version("pagefind_bin")
