@@ -72,7 +72,7 @@ class Session:
     caches: dict[str, KeptCache] = field(default_factory=dict)
     snapshot: ModelSnapshot | None = None
     digests: dict[str, tuple[Stamp, str]] = field(default_factory=dict)
-    changed: set[Path] = field(default_factory=set)
+    changed: set[str] = field(default_factory=set)  # files by their path in the portal
 
 
 @dataclass(frozen=True)
@@ -256,7 +256,7 @@ def _digest(source: SourceFile, errors: ErrorLog,
     if session is not None:
         stamp = Stamp.of(os.stat(source.path))
         known = session.digests.get(source.rel)
-        if known and known[0] == stamp and source.path not in session.changed:
+        if known and known[0] == stamp and source.rel not in session.changed:
             return known[1], None
     data = read_bytes(source, errors)
     if data is None:

@@ -53,15 +53,15 @@ class Changes:
     def __init__(self) -> None:
         self._event = threading.Condition()
         self._last: float | None = None
-        self._paths: set[Path] = set()
+        self._paths: set[str] = set()
 
-    def note(self, paths: list[Path]) -> None:
+    def note(self, paths: list[str]) -> None:
         with self._event:
             self._last = time.monotonic()
             self._paths.update(paths)
             self._event.notify_all()
 
-    def wait_quiet(self, debounce: float) -> set[Path]:
+    def wait_quiet(self, debounce: float) -> set[str]:
         """The paths that changed, once something changed and then nothing for `debounce`
         seconds."""
         with self._event:
@@ -93,7 +93,7 @@ class SourceWatcher(FileSystemEventHandler):
             return
         if event.is_directory and event.event_type == "created" and len(relevant[0].parts) == 1:
             self.watch(self.root / relevant[0])
-        self.changes.note([self.root / rel for rel in relevant])
+        self.changes.note([rel.as_posix() for rel in relevant])
 
     def _relative(self, path: str | bytes) -> Path | None:
         absolute = Path(os.fsdecode(path)).resolve()

@@ -257,6 +257,8 @@ class DiskWriter(Writer):
         rel = _checked(rel)
         self._spare.forget(rel)
         path = self.root / rel
+        if self._spare.files.pop(rel, None) is not None:  # surveyed: a file of ours, no link
+            _unlink_quietly(path)
         try:
             make(path)
         except FileNotFoundError:  # in a folder this build adds
@@ -312,6 +314,13 @@ def _checked(rel: str) -> str:
 def _create(path: Path, data: bytes) -> None:
     with open(path, "xb") as file:  # "x": fail rather than write into an existing file
         file.write(data)
+
+
+def _unlink_quietly(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:  # gone, or a folder now: `_place` clears the way
+        pass
 
 
 def _make_folders(root: Path, path: Path) -> None:

@@ -14,6 +14,7 @@ CI run does: otherwise the pages already in place would be kept and the cache no
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import uuid
@@ -215,3 +216,54 @@ def test_a_file_where_the_cache_folder_goes_is_not_fatal(built: SiteDir):
 
     assert_built_as_without_cache(built)
     assert (built.root / ".cache").read_text(encoding="utf-8") == "not a folder"
+
+
+# --- the model snapshot (issue 11): kept models are data too ----------------------------------
+
+def forge_models(site: SiteDir, change) -> int:
+    """Rewrite every kept model through `change(name -> value map)`, sealed as the engine
+    seals: what someone who can write the cache can do. Returns how many were changed."""
+    from portal.snapshot import _FIELDS, _KINDS
+    count = 0
+    for entry in entries(site, "models"):
+        part = json.loads(unseal(entry.read_bytes()))
+        for kept in part.values():
+            cls = _KINDS[kept[1][0]]
+            names = [name for name, _ in _FIELDS[cls]]
+            values = dict(zip(names, kept[1][2:]))
+            change(values)
+            kept[1][2:] = [values[name] for name in names]
+            count += 1
+        entry.write_bytes(seal(json.dumps(part, ensure_ascii=False).encode("utf-8")))
+    return count
+
+
+@pytest.mark.parametrize("garbage", [b"", b"\x00" * 64, "{\"a\": [1, 2]}".encode()],
+                         ids=["empty", "zeros", "foreign json"])
+def test_damaged_model_snapshot_is_a_miss(built: SiteDir, garbage: bytes):
+    for entry in entries(built, "models"):
+        entry.write_bytes(seal(garbage) if garbage.startswith(b"{") else garbage)
+    fresh_checkout(built)
+
+    assert_built_as_without_cache(built)
+
+
+@pytest.mark.parametrize("field, value", [
+    ("url", "../../../outside/index"), ("slug", "../x"), ("title", "Tin\u0000giả"),
+    ("title", 12), ("date", "2024-01-01"), ("date", ["2024-01-01T00:00:00", "Nowhere/Zone"]),
+    ("extra", {"@dict": [["link_url", "javascript:alert(1)"]]}), ("tags", "trẻ em"),
+    ("url_from", ["title"]), ("extra", {"@python": "os.system"}),
+], ids=lambda value: str(value)[:20])
+def test_forged_model_snapshot_is_a_miss(built: SiteDir, field: str, value):
+    """Well-sealed models that no build of these sources wrote: a wrong type, an address
+    that leaves the site, a control character, an unsafe link. Each is made again from
+    its file; the site is what a build without cache makes."""
+    def forge(values: dict) -> None:
+        if field in values:
+            values[field] = value
+
+    assert forge_models(built, forge) > 0
+    fresh_checkout(built)
+
+    assert_built_as_without_cache(built)
+    assert_clean_output(built.root / "site", b"javascript:alert", b"outside/index")

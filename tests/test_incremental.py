@@ -382,7 +382,7 @@ def serve_incremental_build() -> IncrementalBuild:
     writer, session = MemoryWriter(), Session()
 
     def incremental_build(root: Path, output: Path, changed: frozenset[str]) -> Files:
-        session.changed = {root / rel for rel in changed}
+        session.changed = set(changed)
         build(BuildOptions(root=root, output=output, offline=True, search=False, jobs=1),
               writer, session)
         return {rel: data.read_bytes() if isinstance(data, Path) else data
