@@ -19,6 +19,7 @@ from typing import Callable, Iterator
 from urllib.parse import unquote
 
 from .locale import Locale
+from .write import read_kept
 
 LIVE = Path(__file__).parent / "live"
 ENDPOINT = "/__portal/"
@@ -126,10 +127,13 @@ class LiveHandler(http.server.BaseHTTPRequestHandler):
             return
         name = rel if rel in files else posixpath.join(rel, "index.html") if rel else "index.html"
         found = files.get(name)
-        if found is None:
+        try:
+            data = read_kept(found) if isinstance(found, Path) else found
+        except OSError:  # gone, or a link put in its place since the build
+            data = None
+        if data is None:
             self._html(404, self._not_found_page(files))
             return
-        data = found.read_bytes() if isinstance(found, Path) else found
         if name.endswith(".html"):
             self._html(200, data)
         else:
@@ -137,9 +141,9 @@ class LiveHandler(http.server.BaseHTTPRequestHandler):
 
     def _not_found_page(self, files: dict) -> bytes:
         page = files.get("404.html")
-        if page is None:  # no site yet: the first build failed; the overlay says why
+        if not isinstance(page, bytes):  # no site yet: the first build failed; the overlay says why
             return (LIVE / "waiting.html").read_bytes()
-        return page.read_bytes() if isinstance(page, Path) else page
+        return page
 
     def _html(self, status: int, page: bytes) -> None:
         self._send(status, "text/html; charset=utf-8", self.server.with_reload(page))

@@ -96,7 +96,10 @@ class SourceWatcher(FileSystemEventHandler):
         self.changes.note([rel.as_posix() for rel in relevant])
 
     def _relative(self, path: str | bytes) -> Path | None:
-        absolute = Path(os.fsdecode(path)).resolve()
+        # The folder resolved, not the file: a file that became a link (to anywhere) is
+        # a change to the portal, to be reported by the rebuild.
+        given = Path(os.fsdecode(path))
+        absolute = given.parent.resolve() / given.name
         if absolute == self.output or self.output in absolute.parents:
             return None
         try:

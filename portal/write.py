@@ -83,15 +83,16 @@ class MemoryWriter(Writer):
         self._next[rel] = data
 
     def copy(self, rel: str, source: Path) -> None:
-        """Static files are read when served: a portal's PDFs need not sit in memory."""
-        stat_result = source.stat()
-        key = bytes_key(f"{source}\0{Stamp.of(stat_result)}".encode("utf-8", "surrogateescape"))
+        """Static files are read when served: a portal's PDFs need not sit in memory. Kept
+        as the real path the walk vetted, so that a link put in its place later is seen."""
+        real = Path(os.path.realpath(source))
+        key = bytes_key(f"{real}\0{Stamp.of(real.stat())}".encode("utf-8", "surrogateescape"))
         if not self.expect(rel, key):
-            self._next[rel] = source
+            self._next[rel] = real
 
     def read(self, rel: str) -> bytes:
         data = self._next.get(rel, self.files.get(rel))
-        return data.read_bytes() if isinstance(data, Path) else data
+        return read_kept(data) if isinstance(data, Path) else data
 
     def publish(self) -> None:
         super().publish()
@@ -100,6 +101,18 @@ class MemoryWriter(Writer):
 
     def discard(self) -> None:
         self._next, self._wanted = {}, {}
+
+
+def read_kept(real: Path) -> bytes:
+    """A static file kept by its real path: refused (OSError) if a link has since been put
+    anywhere on the way, so that nothing outside the portal is ever served."""
+    if os.path.realpath(real) != str(real):
+        raise FileNotFoundError(real)
+    descriptor = os.open(real, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0))
+    with os.fdopen(descriptor, "rb") as file:
+        if not stat.S_ISREG(os.fstat(file.fileno()).st_mode):
+            raise FileNotFoundError(real)
+        return file.read()
 
 
 class StuckTree(Exception):

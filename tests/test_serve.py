@@ -234,3 +234,21 @@ def test_a_port_in_use_is_said_plainly(portal: SiteDir):
     assert done.returncode == 1
     assert f"Không mở được cổng {port}" in done.stderr and "--port" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_static_file_replaced_by_a_link_out_is_not_served(tmp_path: Path):
+    """Static files are read when served; one that becomes a link to a file outside the
+    portal after the build is refused, before and after the rebuild the change sets off."""
+    secret = tmp_path / "secret.txt"
+    secret.write_text("outside-secret", encoding="utf-8")
+    site = make_site(tmp_path, {**SMALL_SITE, "static/files/ke-hoach.txt": "Kế hoạch năm"})
+    with serving(site) as served:
+        assert served.get("files/ke-hoach.txt") == (200, "Kế hoạch năm")
+        target = site.root / "static/files/ke-hoach.txt"
+        target.unlink()
+        target.symlink_to(secret)
+        status, text = served.get("files/ke-hoach.txt")
+        assert status == 404 and "outside-secret" not in text
+        served.next_state()  # the rebuild: the link out is a content error
+        status, text = served.get("files/ke-hoach.txt")
+        assert status == 404 and "outside-secret" not in text
