@@ -221,7 +221,8 @@ def _load_models(config: SiteConfig, options: BuildOptions, errors: ErrorLog, cl
         digest, data = _digest(source, errors, session)
         if digest is None:
             continue
-        model = snapshot.get(source.rel, digest, lambda: body_of(data or source.path.read_bytes()),
+        model = snapshot.get(source.rel, source.kind, digest,
+                             lambda: body_of(data or source.path.read_bytes()),
                              lambda body: html_loader(markup, engine, digest, body))
         if model is None:
             data = data or read_bytes(source, errors)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import functools
 import hashlib
 import json
 import re
@@ -26,10 +27,10 @@ from typing import Any, Callable
 
 from .cache import Cache, content_key
 from .documents import numbers_in
-from .fields import site_file_problem, unsafe_urls_in
+from .fields import FIRST_YEAR, LAST_YEAR, site_file_problem, unsafe_urls_in
 from .models import Attachment, BodyHtml, Document, NewsItem, Page, Target, Term
 from .text import may_hold_unwanted
-from .urls import UrlScheme, unsafe_slug
+from .urls import UrlScheme, looks_like_slug
 
 SNAPSHOT_FORMAT = "1"
 PARTS = 16  # entries a snapshot is cut into: one edit rewrites a sixteenth of it
@@ -49,12 +50,12 @@ class ModelSnapshot:
         self._changed: set[int] = set()
         self._decoded: dict[str, tuple[str, Model]] = {}  # kept across builds by serve's session
 
-    def get(self, rel: str, digest: str, body: Callable[[], str],
+    def get(self, rel: str, kind: str, digest: str, body: Callable[[], str],
             html: Callable[[str], Callable[[], str]]) -> Model | None:
         """The model kept for `rel` if its file still has `digest` and the static files it
         rests on are as they were. `body()` gives the body; `html(body)` the loader of its HTML."""
         decoded = self._decoded.get(rel)
-        if decoded and decoded[0] == digest:
+        if decoded and decoded[0] == digest and type(decoded[1]) is _KIND_CLASSES.get(kind):
             return decoded[1] if self._static_unchanged(decoded[1]) else None
         kept = self._parts[_part_of(rel)].get(rel)
         if not kept or kept[0] != digest:
@@ -62,8 +63,10 @@ class ModelSnapshot:
         try:
             text = body()
             model = decode_model(kept[1], body=text, body_html=BodyHtml(load=html(text)))
-        except (Unreadable, TypeError, ValueError, KeyError, OverflowError,
+        except (Unreadable, TypeError, ValueError, KeyError, OverflowError, OSError,
                 zoneinfo.ZoneInfoNotFoundError, RecursionError):
+            return None  # (OSError: a zone name that is a folder of the zone database, say)
+        if type(model) is not _KIND_CLASSES.get(kind):
             return None
         usable = model.path == rel and _addresses_consistent(model, self.urls)
         if not usable or not self._static_unchanged(model):
@@ -151,7 +154,9 @@ def _addresses_consistent(model: Model, urls: UrlScheme) -> bool:
                  (model.issuer, urls.document_issuer)]
     else:
         pairs = [(model, urls.static_page)]
-    return all(not unsafe_slug(item.slug) and url_of(item.slug) == item.url
+    if isinstance(model, Page) and model.slug in urls.reserved():
+        return False
+    return all(looks_like_slug(item.slug) and url_of(item.slug) == item.url
                for item, url_of in pairs)
 
 
@@ -193,6 +198,7 @@ _FIELDS = {
                ("status", "str"), ("url_from", "url_from")),
 }
 _KINDS = {cls.__name__: cls for cls in _FIELDS}
+_KIND_CLASSES = {"news": NewsItem, "page": Page, "document": Document}  # discover's kinds
 
 
 def encode_model(model: Model) -> list:
@@ -243,15 +249,26 @@ def _list(raw: Any) -> list:
 
 
 def _time(raw: Any) -> dt.datetime:
+    """A time as fields.parse_date makes it: in the years it allows, in a zone of the
+    zone database or at a whole-minute offset."""
     value, zone = _list(raw)
     moment = dt.datetime.fromisoformat(_text(value))
+    if moment.tzinfo is not None or not FIRST_YEAR <= moment.year <= LAST_YEAR:
+        raise Unreadable("not a time of ours")
     if isinstance(zone, str):
+        if zone not in _zone_names():
+            raise Unreadable("not a zone")
         return moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
     seconds, is_utc = _list(zone)
-    if not isinstance(seconds, (int, float)) or abs(seconds) > 86400:
+    if not isinstance(seconds, (int, float)) or abs(seconds) > 18 * 3600 or seconds % 60:
         raise Unreadable("not an offset")
     return moment.replace(tzinfo=dt.timezone.utc if is_utc is True
                           else dt.timezone(dt.timedelta(seconds=seconds)))
+
+
+@functools.lru_cache(maxsize=1)
+def _zone_names() -> frozenset[str]:
+    return frozenset(zoneinfo.available_timezones())
 
 
 def _encode_time(value: dt.datetime) -> list:

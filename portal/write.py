@@ -1,5 +1,6 @@
 """Stage 7: write the site. The disk writer builds into a staging folder next to the
-output and swaps it in only when everything succeeded; the memory writer serves tests.
+output and swaps it in only when everything succeeded; the memory writer keeps the site
+in memory, for tests and for `serve`.
 
 Writing twelve thousand pages, each in its own folder, costs seconds on a slow disk,
 and so does deleting them. So the tree a build replaces is not deleted: it is kept
@@ -7,7 +8,7 @@ beside the output (`.site.spare`) and becomes the next build's staging folder,
 brought up to date file by file. A manifest per tree (`TreeManifests`) says which
 content each file was written from; a file is left alone only when its manifest entry
 has the wanted key and the file on disk still has the recorded size, mtime and inode.
-Everything else the tree holds is replaced or deleted, so the result is the same as
+Everything else the tree holds is rewritten or deleted, so the result is the same as
 writing a fresh tree. A spare tree the build cannot update (folders made read-only,
 files marked immutable) is dropped and the site written anew: it must never fail the
 builds after it.
@@ -127,6 +128,7 @@ class SpareTree:
         self.records = records  # what its manifest says each file holds
         self.loaded = dict(records)  # as it was read, before files were forgotten
         self.files: dict[str, Stamp] = {}  # what is really there
+        self.own: set[str] = set()  # files with no other name: may be rewritten in place
         self.empty_folders: list[str] = []
         self._survey(root, "")
 
@@ -165,6 +167,8 @@ class SpareTree:
         self.files[rel] = Stamp.of(found)
         if found.st_nlink > 1:  # linked from elsewhere (older engines linked cache entries):
             self.forget(rel)    # whoever edits the other name would change the site
+        else:
+            self.own.add(rel)
 
 
 class DiskWriter(Writer):
@@ -187,11 +191,36 @@ class DiskWriter(Writer):
         return self._spare.holds(rel, key)
 
     def write(self, rel: str, data: bytes, key: str | None = None) -> None:
-        if not self.expect(rel, key or bytes_key(data)):
-            self._place(rel, lambda path: _create(path, data))
+        if self.expect(rel, key or bytes_key(data)):
+            return
+        rel = _checked(rel)
+        if rel in self._spare.own and self._rewrite_in_place(rel, data):
+            return
+        self._place(rel, lambda path: _create(path, data))
 
     def read(self, rel: str) -> bytes:
         return (self.root / _checked(rel)).read_bytes()
+
+    def _rewrite_in_place(self, rel: str, data: bytes) -> bool:
+        """Write over a file of the spare tree that has no other name. Replacing it (unlink,
+        create) costs an ext4 disk ~8× more, and a new item or new weather readings
+        change every page's sidebar. The new mtime and size make its stamp new, so a
+        build killed half-way leaves nothing the manifest would vouch for."""
+        self._spare.own.discard(rel)
+        self._spare.forget(rel)
+        self._spare.files.pop(rel, None)
+        try:
+            descriptor = os.open(self.root / rel, os.O_WRONLY | getattr(os, "O_NOFOLLOW", 0))
+        except OSError:
+            return False
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(descriptor, view):]
+            os.ftruncate(descriptor, len(data))
+        finally:
+            os.close(descriptor)
+        return True
 
     def publish(self) -> None:
         super().publish()
@@ -265,8 +294,9 @@ class DiskWriter(Writer):
             raise OutputRefused("output_stuck", path, problem=error.strerror) from None
 
     def _place(self, rel: str, make: Callable[[Path], None]) -> None:
-        """Make a new file at `rel`. What the spare tree had there is replaced, never changed
-        in place: a tree from an older engine may hold hard links to cache entries."""
+        """Make a new file at `rel`. What the spare tree had there is replaced, not changed
+        in place: it may have another name (a tree from an older engine held hard links to
+        cache entries)."""
         rel = _checked(rel)
         self._spare.forget(rel)
         path = self.root / rel
