@@ -124,7 +124,8 @@ class SpareTree:
     """An earlier build's tree, surveyed once before it is brought up to date. Raises
     `StuckTree` for a tree the build could not update."""
 
-    def __init__(self, root: Path, records: dict[str, FileRecord]):
+    def __init__(self, root: Path, records: dict[str, FileRecord], read_only: bool = False):
+        self.read_only = read_only  # the published site: looked at, never changed
         self.records = records  # what its manifest says each file holds
         self.loaded = dict(records)  # as it was read, before files were forgotten
         self.files: dict[str, Stamp] = {}  # what is really there
@@ -154,7 +155,8 @@ class SpareTree:
                 elif entry.is_file(follow_symlinks=False):
                     self._note_file(rel, entry)
                 else:  # a link (never built by us): writing through it could leave the tree
-                    os.unlink(entry.path)
+                    if not self.read_only:
+                        os.unlink(entry.path)
                     continue
                 found = True
         if not found and prefix:
@@ -182,13 +184,26 @@ class DiskWriter(Writer):
         self.root = self.output.parent / f".{self.output.name}.staging"
         self._spare_folder = self.output.parent / f".{self.output.name}.spare"
         self._manifests = manifests
+        self._fresh = False  # set by _take_spare when the staging tree starts empty
         self._spare = self._take_spare()
+        # With no spare tree (the first build after a clean one), the published site is
+        # looked at instead: files it holds as wanted are copied at the end, and when it
+        # holds everything the build wants, nothing is written and nothing swapped.
+        self._published = self._look_at_output() if self._fresh else None
+        self._borrowed: set[str] = set()
+        self._all_held = True
         self._wanted: dict[str, str] = {}  # every file of this build -> its content key
 
     def expect(self, rel: str, key: str) -> bool:
         rel = _checked(rel)
         self._wanted[rel] = key
-        return self._spare.holds(rel, key)
+        if self._spare.holds(rel, key):
+            return True
+        if self._published is not None and self._published.holds(rel, key):
+            self._borrowed.add(rel)
+            return True
+        self._all_held = False
+        return False
 
     def write(self, rel: str, data: bytes, key: str | None = None) -> None:
         if self.expect(rel, key or bytes_key(data)):
@@ -199,7 +214,8 @@ class DiskWriter(Writer):
         self._place(rel, lambda path: _create(path, data))
 
     def read(self, rel: str) -> bytes:
-        return (self.root / _checked(rel)).read_bytes()
+        rel = _checked(rel)
+        return ((self.output if rel in self._borrowed else self.root) / rel).read_bytes()
 
     def _rewrite_in_place(self, rel: str, data: bytes) -> bool:
         """Write over a file of the spare tree that has no other name. Replacing it (unlink,
@@ -224,6 +240,10 @@ class DiskWriter(Writer):
 
     def publish(self) -> None:
         super().publish()
+        if self._unchanged():
+            self._drop(self.root)  # the published site is this build's already
+            return
+        self._copy_borrowed()
         self._sweep()
         records = self._records()
         if records != self._spare.loaded:  # a build that changed nothing need not say so
@@ -244,6 +264,35 @@ class DiskWriter(Writer):
         except OutputRefused:  # the next build tries again, and says so if it cannot
             pass
 
+    def _look_at_output(self) -> SpareTree | None:
+        if not is_real_folder(self.output):
+            return None
+        try:
+            return SpareTree(self.output, self._manifests.load(self.output), read_only=True)
+        except (StuckTree, OSError):
+            return None
+
+    def _unchanged(self) -> bool:
+        """The published site holds every file this build wants, and nothing else."""
+        return (self._published is not None and self._all_held
+                and set(self._wanted) == set(self._published.files))
+
+    def _copy_borrowed(self) -> None:
+        """Copy into the new tree the files the published site already held as wanted
+        (copies, not links: no file of a tree has another name)."""
+        for rel in sorted(self._borrowed):
+            if self._spare.holds(rel, self._wanted[rel]):
+                continue
+            path = self.root / rel
+            try:
+                shutil.copyfile(self.output / rel, path, follow_symlinks=False)
+            except FileNotFoundError:
+                _make_folders(self.root, path)
+                shutil.copyfile(self.output / rel, path, follow_symlinks=False)
+            self._spare.records[rel] = self._published.records[rel]._replace(
+                stamp=Stamp.of(os.lstat(path)))
+            self._spare.files[rel] = self._spare.records[rel].stamp
+
     def _take_spare(self) -> SpareTree:
         """The tree to bring up to date: the spare (the site before last), else one a
         killed build left as staging, else a new folder. Anything else by those names
@@ -256,11 +305,13 @@ class DiskWriter(Writer):
             if not is_real_folder(self.root):
                 self._drop(self.root)
                 self._new_tree()
+                self._fresh = True
         try:
             return SpareTree(self.root, self._manifests.load(self.root))
         except StuckTree:
             self._drop(self.root)
             self._new_tree()
+            self._fresh = True
             return SpareTree(self.root, {})
 
     def _new_tree(self) -> None:

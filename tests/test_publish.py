@@ -51,10 +51,12 @@ def build_ok(site: SiteDir, *args: str) -> None:
 
 @pytest.fixture
 def built(tmp_path: Path) -> SiteDir:
-    """The small site with a static file, built three times: `.site.spare` is then a tree
-    that a build has already brought up to date once."""
-    site = make_site(tmp_path, {**SMALL_SITE, "static/css/extra.css": "body { color: navy; }\n"})
-    for _ in range(3):
+    """The small site with a static file, built three times with a change each time (a
+    build that changes nothing swaps nothing): `.site.spare` is then a tree that a build
+    has already brought up to date once."""
+    site = make_site(tmp_path, SMALL_SITE)
+    for shade in ("navy", "teal", "navy"):
+        site.write("static/css/extra.css", f"body {{ color: {shade}; }}\n")
         build_ok(site)
     assert (site.root / ".site.spare").is_dir()
     return site
