@@ -10,7 +10,7 @@ written. So a new item or new weather readings re-render a few bodies and the fr
 and every page is written again, but no page is rendered again for it.
 
 Templates get presentation helpers as filters; the words come from the locale's `ui`
-strings (`t.posted_on`), the portal's identity from `site.config`.
+strings (`t.posted_on`), the portal's identity from `config`.
 """
 
 from __future__ import annotations
