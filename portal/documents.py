@@ -33,8 +33,6 @@ class Library:
     plans_by_year: tuple[Listing, ...] = ()
     named_by: dict[str, tuple[NewsItem, ...]] = field(default_factory=dict)  # doc URL -> news
     names: dict[str, tuple[Document, ...]] = field(default_factory=dict)  # news URL -> docs
-    pattern: re.Pattern | None = None  # every known number, for linking in text
-    by_number: dict[str, Document] = field(default_factory=dict)  # lower-cased number -> doc
 
 
 def status_on(document: Document, now: dt.datetime) -> str:
@@ -67,7 +65,7 @@ def collect_library(documents: list[Document], news: tuple[NewsItem, ...], all_n
                      key=lambda d: (-d.issued.timestamp(), d.number))
     by_number = {d.number.casefold(): d for d in shelved}
     _check_named(all_news, by_number, errors)
-    pattern = _number_pattern(by_number)
+    pattern = number_pattern(d.number for d in shelved)
     names = {item.url: _named(item, by_number, pattern, mentions) for item in news}
     named_by: dict[str, list[NewsItem]] = defaultdict(list)
     for item in news:
@@ -81,7 +79,7 @@ def collect_library(documents: list[Document], news: tuple[NewsItem, ...], all_n
         by_issuer=group_by_term(shelved, lambda d: (d.issuer,)),
         plans_by_year=_years(plans, urls),
         named_by={url: tuple(items) for url, items in named_by.items()},
-        names=names, pattern=pattern, by_number=by_number)
+        names=names)
 
 
 def _unique_numbers(documents: list[Document], errors: ErrorLog) -> dict[str, Document]:
@@ -94,10 +92,6 @@ def _unique_numbers(documents: list[Document], errors: ErrorLog) -> dict[str, Do
         else:
             found[key] = document
     return found
-
-
-def _number_pattern(by_number: dict[str, Document]) -> re.Pattern | None:
-    return number_pattern([d.number for d in by_number.values()])
 
 
 def number_pattern(known: Iterable[str]) -> re.Pattern | None:

@@ -39,7 +39,7 @@ def plan_pages(site: Site) -> list[RenderJob]:
     jobs.append(_feed(site, None))
     jobs.append(_sitemap(jobs))
     # After the sitemap, which need not list a page that shows nothing of its own.
-    jobs.append(search_page(site, ""))
+    jobs.append(search_page(site))
     jobs.append(RenderJob("robots.txt", "robots.txt", {}))
     # `_headers`: the security headers for hosts that read a header file (Netlify,
     # Cloudflare Pages), with the same policy as the pages' <meta>.

@@ -27,7 +27,8 @@ from jinja2 import nodes
 from markupsafe import Markup
 from tqdm import tqdm
 
-from .cache import Cache, content_key
+from .cache import Cache, bytes_key, content_key
+from .config import Link
 from .errors import TemplateFailure
 from .collection import Site
 from .fingerprint import fingerprint
@@ -49,7 +50,6 @@ class RenderJob:
     url: str  # site-relative; the output file is derived from it
     template: str
     context: dict  # all the page's template may show of the site (besides the frame)
-    key: str = ""  # not used: the renderer derives every key from the context
 
 
 @dataclass(frozen=True)
@@ -59,21 +59,15 @@ class RenderStats:
 
 
 @dataclass(frozen=True)
-class MenuEntry:
-    title: str
-    url: str
-
-
-@dataclass(frozen=True)
 class Nav:
     """What every page's header shows of the site."""
 
-    menu: tuple[MenuEntry, ...]
+    menu: tuple[Link, ...]  # the title and address of each page in the menu, not the page
     has_documents: bool
 
     @classmethod
     def of(cls, site: Site) -> Nav:
-        return cls(tuple(MenuEntry(page.title, page.url) for page in site.menu),
+        return cls(tuple(Link(page.title, page.url) for page in site.menu),
                    bool(site.library.documents))
 
 
@@ -82,7 +76,7 @@ class Fragments:
 
     def __init__(self, rendered: dict[str, bytes]):
         self.rendered = rendered
-        self.digest = content_key(*(f"{name}\0{content_key(data.decode('utf-8'))}"
+        self.digest = content_key(*(f"{name}\0{bytes_key(data)}"
                                     for name, data in sorted(rendered.items())))
 
     def splice(self, body: bytes) -> bytes:
@@ -167,9 +161,12 @@ class Renderer:
         for name in self.env.list_templates(filter_func=lambda n: not n.startswith("assets/")):
             try:
                 source = self.env.loader.get_source(self.env, name)[0]
-                tree = self.env.parse(source, name)
+                # Parsing every template costs ~0.1 s a build; few of them call it.
+                tree = self.env.parse(source, name) if "cached_partial" in source else None
             except (jinja2.TemplateSyntaxError, UnicodeDecodeError):
                 continue  # reported when a page uses it
+            if tree is None:
+                continue
             for call in tree.find_all(nodes.Call):
                 if (isinstance(call.node, nodes.Name) and call.node.name == "cached_partial"
                         and call.args and isinstance(call.args[0], nodes.Const)):

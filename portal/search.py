@@ -135,15 +135,12 @@ def index_site(site: Site, frame: str, writer: Writer, cache_folder: Path | None
                               primary=next(iter(shards_of(site)), ""))
 
 
-def search_page(site: Site, frame: str) -> RenderJob:
+def search_page(site: Site) -> RenderJob:
     """The search page: its year filter lists the site's years and its script the parts
-    of the index, so its key holds both."""
-    years = filter_years(site)
-    shards = shards_of(site)
+    of the index."""
     return RenderJob(site.urls.search_page(), "search.html",
-                     {"years": years, "filter_words": FILTER_WORDS, "kinds": KINDS,
-                      "shards": shards},
-                     content_key(frame, "search", repr(years), repr(shards)))
+                     {"years": filter_years(site), "filter_words": FILTER_WORDS, "kinds": KINDS,
+                      "shards": shards_of(site)})
 
 
 def searchable(site: Site) -> Iterator[tuple[str, str, tuple[str, ...], str]]:

@@ -15,7 +15,6 @@ a model that does not decode into exactly the known types is made again from its
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import functools
 import hashlib
@@ -55,8 +54,16 @@ class ModelSnapshot:
         """The model kept for `rel` if its file still has `digest` and the static files it
         rests on are as they were. `body()` gives the body; `html(body)` the loader of its HTML."""
         decoded = self._decoded.get(rel)
-        if decoded and decoded[0] == digest and type(decoded[1]) is _KIND_CLASSES.get(kind):
-            return decoded[1] if self._static_unchanged(decoded[1]) else None
+        if decoded and decoded[0] == digest:
+            model = decoded[1]
+        else:
+            model = self._decode(rel, digest, body, html)
+        usable = (model is not None and type(model) is _KIND_CLASSES.get(kind)
+                  and self._static_unchanged(model))
+        return model if usable else None
+
+    def _decode(self, rel: str, digest: str, body: Callable[[], str],
+                html: Callable[[str], Callable[[], str]]) -> Model | None:
         kept = self._parts[_part_of(rel)].get(rel)
         if not kept or kept[0] != digest:
             return None
@@ -66,10 +73,7 @@ class ModelSnapshot:
         except (Unreadable, TypeError, ValueError, KeyError, OverflowError, OSError,
                 zoneinfo.ZoneInfoNotFoundError, RecursionError):
             return None  # (OSError: a zone name that is a folder of the zone database, say)
-        if type(model) is not _KIND_CLASSES.get(kind):
-            return None
-        usable = model.path == rel and _addresses_consistent(model, self.urls)
-        if not usable or not self._static_unchanged(model):
+        if model.path != rel or not _addresses_consistent(model, self.urls):
             return None
         self._decoded[rel] = (digest, model)
         return model
