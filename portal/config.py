@@ -10,7 +10,7 @@ import yaml
 
 from . import schema
 from .errors import ErrorLog
-from .fields import check_site_file
+from .content.fields import check_site_file
 from .urls import (BUILT_IN_PATHS, DOCUMENT_FOLDERS, UrlScheme, is_segment, origin_of, slugify,
                    url_problem, usable_base_url)
 from .yamlload import error_key, error_line, error_problem, key_lines, load_yaml

@@ -14,8 +14,8 @@ from pathlib import Path
 
 from .errors import ErrorLog
 from .fingerprint import SKIP, Fingerprinted
-from .fields import FieldReader, site_file_problem
-from .parse import RawEntry, field_line
+from .content.fields import FieldReader, site_file_problem
+from .content.parse import RawEntry, field_line
 from .urls import UrlScheme, slugify, unsafe_slug
 
 

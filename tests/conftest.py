@@ -145,7 +145,7 @@ def run_cli(*args: str, epoch: str = "1767225600") -> BuildRun:
     import io
     import traceback
 
-    from portal.cli import main
+    from portal.commands.cli import main
 
     out, err = io.StringIO(), io.StringIO()
     saved = os.environ.get("SOURCE_DATE_EPOCH")

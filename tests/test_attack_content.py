@@ -20,8 +20,8 @@ import pytest
 
 from conftest import SMALL_SITE, SiteDir, assert_refused, make_site, news, run_cli
 
-from portal.markdown_limits import body_problem
-from portal.markup import clean_html, to_html, to_html_many
+from portal.content.markdown_limits import body_problem
+from portal.content.markup import clean_html, to_html, to_html_many
 from portal.models import UNCONVERTIBLE_BODY
 
 NEWS = "content/news/2024/tan-cong.md"

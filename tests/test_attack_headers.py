@@ -23,8 +23,8 @@ import pytest
 
 from conftest import (BROWSER_ENV, MINIMAL_CONFIG, REPO, SMALL_SITE, assert_refused, make_site,
                       needs_browser, run_cli)
-from portal.headers import origin_of
-from portal.livereload import LiveServer, StateBoard
+from portal.output.headers import origin_of
+from portal.commands.livereload import LiveServer, StateBoard
 from portal.locale import load_locale
 
 BROWSER = REPO / "tests" / "browser"

@@ -25,7 +25,7 @@ from conftest import SMALL_SITE, BuildRun, SiteDir, local_http_server, make_site
 from test_weather import PLACES, _place_answer, box, cache_entry, places_of, weather_config
 
 from portal.config import Location
-from portal.weather_readings import (TEMPERATURE_RANGE, Reading, StoredReadings, WeatherUnavailable,
+from portal.weather.readings import (TEMPERATURE_RANGE, Reading, StoredReadings, WeatherUnavailable,
                                      decode_json, fresh_window, kept_window, open_meteo_readings,
                                      reading_json, stored_readings)
 

@@ -16,8 +16,8 @@ from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from portal import collection
-from portal.collection import RELATED_WINDOW
+from portal.site import collection
+from portal.site.collection import RELATED_WINDOW
 from portal.models import NewsItem, Term, group_by_term
 from portal.paths import walk_folder
 

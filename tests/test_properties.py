@@ -15,13 +15,13 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 from conftest import MINIMAL_CONFIG, REPO
-from portal.discover import SourceFile
+from portal.content.discover import SourceFile
 from portal.errors import BuildFailed, ErrorLog
 from portal.urls import SAFE_SCHEMES, url_problem
-from portal.parse import read_source
+from portal.content.parse import read_source
 from portal.pipeline import BuildOptions, build
 from portal.urls import slugify
-from portal.write import MemoryWriter
+from portal.output.write import MemoryWriter
 
 FIELDS = ("title", "date", "category", "tags", "summary", "image", "image_alt", "author",
           "source", "documents", "draft", "featured", "slug", "menu", "number", "type",

@@ -4,8 +4,8 @@ that goes on without search when Pagefind is missing."""
 from __future__ import annotations
 
 from conftest import MINIMAL_CONFIG, SMALL_SITE, make_site, news
-from portal.search import filter_words
-from portal.search_copy import folded_words, folded_words_of, indexed_copy, indexed_text
+from portal.search.index import filter_words
+from portal.search.copy import folded_words, folded_words_of, indexed_copy, indexed_text
 
 BUNDLE = "site/tim-kiem/pagefind"
 # Small shards, so that this small site has two: 2023 (two items) and 2024 (two, and the page).

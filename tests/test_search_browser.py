@@ -76,7 +76,7 @@ def built(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def texts(built: Path) -> dict[str, str]:
     """URL -> the text Pagefind indexes, for every published news item, document and page."""
-    from portal.search_copy import indexed_text
+    from portal.search.copy import indexed_text
     found = {}
     for path in built.rglob("index.html"):
         html = path.read_text(encoding="utf-8")

@@ -24,7 +24,7 @@ from typing import Iterator
 import pytest
 
 from conftest import MINIMAL_CONFIG, REPO, SMALL_SITE, SiteDir, make_site, needs_browser, news
-from portal.serve import _is_source
+from portal.commands.serve import _is_source
 
 ITEM_FILE = "content/news/2024/hoi-nghi.md"
 ITEM_URL = "tin-tuc/hoi-nghi-trien-khai-cong-tac-tre-em-nam-2024/"

@@ -8,7 +8,7 @@ import zoneinfo
 
 import pytest
 
-from portal.fields import parse_date
+from portal.content.fields import parse_date
 from portal.locale import load_locale
 from portal.urls import output_file, slugify, unsafe_slug
 

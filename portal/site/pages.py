@@ -12,10 +12,10 @@ from typing import Callable, Sequence
 
 from .collection import Listing, Site
 from .library_pages import library_pages
-from .models import NewsItem
+from ..models import NewsItem
 from .paging import paginate
-from .render import RenderJob
-from .search import search_page
+from ..output.render import RenderJob
+from ..search.index import search_page
 
 HOME_FEATURED = 3
 HOME_PER_CATEGORY = 4

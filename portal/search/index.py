@@ -70,15 +70,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from .cache import Bundles, Cache, content_key
-from .render import RenderJob
-from .search_copy import folded_words_of, indexed_copy
-from .urls import output_file
-from .write import Writer
+from ..cache import Bundles, Cache, content_key
+from ..output.render import RenderJob
+from .copy import folded_words_of, indexed_copy
+from ..urls import output_file
+from ..output.write import Writer
 
 if TYPE_CHECKING:
-    from .collection import Site
-    from .models import Document, NewsItem
+    from ..site.collection import Site
+    from ..models import Document, NewsItem
 
 SEARCH_FORMAT = "6"  # bump when the bundle or the indexed copy changes shape (6: minimal copies)
 # The index is split into groups of years (config `search_shard_pages` pages each; the

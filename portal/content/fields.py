@@ -9,11 +9,11 @@ import zoneinfo
 from pathlib import Path
 from typing import Iterator
 
-from .errors import ErrorLog
+from ..errors import ErrorLog
 from .parse import RawEntry, field_line
-from .paths import inside
-from .schema import type_name
-from .urls import url_problem
+from ..paths import inside
+from ..schema import type_name
+from ..urls import url_problem
 
 MAX_LIST_ITEMS = 100  # tags, document numbers: far above any real item's needs
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")

@@ -28,10 +28,10 @@ import stat
 from pathlib import Path
 from typing import Callable
 
-from .cache import FileRecord, Stamp, TreeManifests, bytes_key
-from .errors import OutputRefused
-from .output import MARKER_TEXT, OutputClaim
-from .paths import MARKER, is_real_folder
+from ..cache import FileRecord, Stamp, TreeManifests, bytes_key
+from ..errors import OutputRefused
+from .claim import MARKER_TEXT, OutputClaim
+from ..paths import MARKER, is_real_folder
 
 
 class Writer:

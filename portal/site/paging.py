@@ -6,8 +6,8 @@ import math
 from dataclasses import dataclass
 from typing import Callable, Sequence
 
-from .fingerprint import Fingerprinted
-from .render import RenderJob
+from ..fingerprint import Fingerprinted
+from ..output.render import RenderJob
 
 
 @dataclass(frozen=True)

@@ -23,9 +23,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import Stamp, TreeManifests
-from .errors import OutputRefused
-from .paths import MARKER, is_real_folder
+from ..cache import Stamp, TreeManifests
+from ..errors import OutputRefused
+from ..paths import MARKER, is_real_folder
 
 try:
     import fcntl

@@ -18,8 +18,8 @@ from pathlib import Path
 from typing import Callable, Iterator
 from urllib.parse import unquote
 
-from .locale import Locale
-from .write import read_kept
+from ..locale import Locale
+from ..output.write import read_kept
 
 LIVE = Path(__file__).parent / "live"
 ENDPOINT = "/__portal/"

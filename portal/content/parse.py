@@ -14,11 +14,11 @@ import yaml
 from frontmatter.default_handlers import YAMLHandler
 
 from .discover import SourceFile
-from .errors import ErrorLog
+from ..errors import ErrorLog
 from .markdown_limits import body_problem
-from .schema import type_name
-from .text import strip_unwanted
-from .yamlload import error_key, error_line, error_problem, load_yaml
+from ..schema import type_name
+from ..text import strip_unwanted
+from ..yamlload import error_key, error_line, error_problem, load_yaml
 
 _HANDLER = YAMLHandler()
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import jinja2
 
-from .config import SiteConfig
-from .pipeline import build_time
-from .paths import leads_out
-from .urls import slugify
+from ..config import SiteConfig
+from ..pipeline import build_time
+from ..paths import leads_out
+from ..urls import slugify
 
 SCAFFOLDS = Path(__file__).parent / "scaffolds"
 KINDS = ("news", "page", "document")

@@ -14,8 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import ErrorLog
-from .paths import MAX_FOLDER_DEPTH, Walk, walk_folder
+from ..errors import ErrorLog
+from ..paths import MAX_FOLDER_DEPTH, Walk, walk_folder
 
 # kind -> (folder under content/, whether sub-folders count); news and documents may
 # be grouped in sub-folders, pages may not

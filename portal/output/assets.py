@@ -12,7 +12,7 @@ import posixpath
 from pathlib import Path
 from typing import Iterable
 
-from .paths import FoundFile, walk_folder
+from ..paths import FoundFile, walk_folder
 from .write import Writer
 
 THEME_ASSETS = "assets"  # under templates/: the theme's CSS, JS and icons

@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Iterator
 
-from .config import Location
+from ..config import Location
 
 # Beyond the records ever measured on Earth (-89 °C, 57 °C; gusts of 408 km/h).
 TEMPERATURE_RANGE = (-90.0, 60.0)

@@ -27,12 +27,12 @@ from watchdog.events import FileSystemEvent, FileSystemEventHandler
 from watchdog.observers import Observer
 from watchdog.observers.polling import PollingObserver
 
-from .config import load_config
-from .errors import BuildFailed, ErrorLog
+from ..config import load_config
+from ..errors import BuildFailed, ErrorLog
 from .livereload import LiveServer, StateBoard
-from .locale import Locale, load_locale
-from .pipeline import BuildOptions, Session, build
-from .write import MemoryWriter
+from ..locale import Locale, load_locale
+from ..pipeline import BuildOptions, Session, build
+from ..output.write import MemoryWriter
 
 WATCHED_FOLDERS = ("content", "templates", "static", "data")
 WATCHED_FILES = ("config.yaml",)

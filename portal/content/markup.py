@@ -17,10 +17,10 @@ from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 import nh3
 
-from .cache import Cache, content_key
-from .models import UNCONVERTIBLE_BODY, BodyHtml
-from .urls import SAFE_SCHEMES, slugify
-from .text import strip_unwanted
+from ..cache import Cache, content_key
+from ..models import UNCONVERTIBLE_BODY, BodyHtml
+from ..urls import SAFE_SCHEMES, slugify
+from ..text import strip_unwanted
 
 class _HeadingIds(Treeprocessor):
     """Give headings stable Vietnamese-slug ids (#muc-tieu) so they can be linked to.

@@ -16,9 +16,9 @@ import urllib.request
 from pathlib import Path
 from typing import Callable
 
-from .config import WeatherConfig
-from .paths import leads_out
-from .weather_readings import Reading, WeatherUnavailable, Window, decode_json, open_meteo_readings
+from ..config import WeatherConfig
+from ..paths import leads_out
+from .readings import Reading, WeatherUnavailable, Window, decode_json, open_meteo_readings
 
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024  # also the largest cache or editor's file read
 ATTEMPTS = 2  # one retry: a lost packet or a restarting server should not blank the box

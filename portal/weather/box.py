@@ -24,12 +24,12 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import __version__
-from .config import Location, SiteConfig, WeatherConfig
-from .paths import leads_out
-from .weather_readings import (Reading, WeatherUnavailable, fresh_window, kept_window, near,
+from .. import __version__
+from ..config import Location, SiteConfig, WeatherConfig
+from ..paths import leads_out
+from .readings import (Reading, WeatherUnavailable, fresh_window, kept_window, near,
                                reading_json, stored_readings)
-from .weather_source import fetch_open_meteo, read_json_file, within_budget
+from .source import fetch_open_meteo, read_json_file, within_budget
 
 __all__ = ["CACHE_FILE", "Reading", "WeatherBox", "WeatherUnavailable", "fetch_and_cache", "weather_box"]
 

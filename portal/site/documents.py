@@ -11,9 +11,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field, replace
 from typing import Callable, Iterable, Iterator
 
-from .errors import ErrorLog
-from .models import Document, Listing, NewsItem, Term, group_by_term
-from .urls import UrlScheme
+from ..errors import ErrorLog
+from ..models import Document, Listing, NewsItem, Term, group_by_term
+from ..urls import UrlScheme
 
 IN_FORCE, EXPIRED, NOT_YET = "in_force", "expired", "not_yet"
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .config import SiteConfig, WeatherConfig
-from .urls import origin_of
+from ..config import SiteConfig, WeatherConfig
+from ..urls import origin_of
 
 SELF = "'self'"
 NONE = "'none'"

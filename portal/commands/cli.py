@@ -10,13 +10,13 @@ import sys
 from pathlib import Path
 
 from .check import FORMATS, FORMATTERS, check
-from .config import SiteConfig, load_config
-from .errors import BuildFailed, ErrorLog, OutputRefused
-from .locale import Locale, load_locale
-from .pipeline import BuildOptions, build
-from .scaffold import KINDS, new_content
+from ..config import SiteConfig, load_config
+from ..errors import BuildFailed, ErrorLog, OutputRefused
+from ..locale import Locale, load_locale
+from ..pipeline import BuildOptions, build
+from .new import KINDS, new_content
 from .serve import ServeOptions, serve
-from .weather import CACHE_FILE, fetch_and_cache
+from ..weather.box import CACHE_FILE, fetch_and_cache
 
 
 def main(argv: list[str] | None = None) -> int:

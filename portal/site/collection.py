@@ -13,11 +13,11 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from .config import SiteConfig
-from .errors import ErrorLog
+from ..config import SiteConfig
+from ..errors import ErrorLog
 from .documents import Library, Mentions, collect_library, numbers_in_body
-from .models import Document, Listing, NewsItem, Page, group_by_term
-from .urls import UrlScheme
+from ..models import Document, Listing, NewsItem, Page, group_by_term
+from ..urls import UrlScheme
 
 # How far along a tag's date-ordered list to look for related items: enough to find
 # the closest matches, bounded so a tag on thousands of items costs the same as one on ten.

@@ -24,12 +24,12 @@ import zoneinfo
 from pathlib import Path
 from typing import Any, Callable
 
-from .cache import Cache, content_key
-from .documents import numbers_in
+from ..cache import Cache, content_key
+from ..site.documents import numbers_in
 from .fields import FIRST_YEAR, LAST_YEAR, site_file_problem, unsafe_urls_in
-from .models import Attachment, BodyHtml, Document, NewsItem, Page, Target, Term
-from .text import may_hold_unwanted
-from .urls import UrlScheme, looks_like_slug
+from ..models import Attachment, BodyHtml, Document, NewsItem, Page, Target, Term
+from ..text import may_hold_unwanted
+from ..urls import UrlScheme, looks_like_slug
 
 SNAPSHOT_FORMAT = "1"
 PARTS = 16  # entries a snapshot is cut into: one edit rewrites a sixteenth of it

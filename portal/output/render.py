@@ -27,17 +27,17 @@ from jinja2 import nodes
 from markupsafe import Markup
 from tqdm import tqdm
 
-from .cache import Cache, bytes_key, content_key
-from .config import Link
-from .errors import TemplateFailure
-from .collection import Site
-from .fingerprint import fingerprint
-from .locale import Locale
-from .documents import link_numbers, number_pattern
+from ..cache import Cache, bytes_key, content_key
+from ..config import Link
+from ..errors import TemplateFailure
+from ..site.collection import Site
+from ..fingerprint import fingerprint
+from ..locale import Locale
+from ..site.documents import link_numbers, number_pattern
 from .headers import security_headers
-from .markup import frozen_heap, rebase
-from .urls import output_file
-from .weather import WeatherBox
+from ..content.markup import frozen_heap, rebase
+from ..urls import output_file
+from ..weather.box import WeatherBox
 from .write import Writer
 
 # Where a fragment goes in a body: a character no content, config or word can carry

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from .documents import Library
-from .fingerprint import Fingerprinted
+from ..fingerprint import Fingerprinted
 from .paging import paginate
-from .render import RenderJob
+from ..output.render import RenderJob
 
 if TYPE_CHECKING:
     from .collection import Site

@@ -1,0 +1,1 @@
+"""What editors run: build, serve, check, new, weather."""

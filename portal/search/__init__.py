@@ -1,0 +1,1 @@
+"""Site search: indexed copies of the pages, the Pagefind index, its cache."""
