@@ -31,11 +31,12 @@ def main() -> None:
     parser.add_argument("--engine", type=Path, default=Path(__file__).resolve().parent.parent)
     args = parser.parse_args()
     sys.path.insert(0, str(args.engine))
-    from portal.site.collection import Visibility, collect
+    from portal.models import Visibility
+    from portal.site.collection import collect
     from portal.config import load_config
     from portal.content.discover import discover
     from portal.errors import ErrorLog
-    from portal.models import ModelContext, document_from, news_from, page_from
+    from portal.content.model import ModelContext, document_from, news_from, page_from
     from portal.content.parse import read_source
 
     root = args.source

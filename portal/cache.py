@@ -2,7 +2,7 @@
 
 Entries are named by the hash of everything that went into them, so an entry is
 either exactly right or never looked up; nothing is ever invalidated by guessing.
-`.cache/trees/` records what each built output tree holds (see `TreeManifests`).
+`.cache/trees/` records what each built output tree holds (output/manifests.py).
 
 The cache is data, like content: CI restores it from earlier runs, a disk can cut a file
 short, anything can write there. So every entry carries the SHA-256 of its payload,
@@ -20,7 +20,6 @@ and pruning deletes only names it would have written itself.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import re
 import shutil
@@ -32,15 +31,12 @@ from .paths import inside
 
 CACHE_DIR = ".cache"
 MAX_ENTRY_BYTES = 64 * 1024 * 1024  # a page is ~11 KB, a search index chunk a few MB
-MANIFEST_FORMAT = 2  # the trees' manifests; 2: trees of format 1 held hard links into the cache
 # Starts every entry, before the SHA-256 of its payload. Bump to make every older entry a miss.
 ENTRY_HEADER = b"portal-cache/2 "
 _DIGEST_LENGTH = 64  # hex digits of a SHA-256
-_KEY = re.compile(r"[0-9a-f]{40}")  # content_key and bytes_key: SHA-1 in hex
+KEY_PATTERN = re.compile(r"[0-9a-f]{40}")  # content_key and bytes_key: SHA-1 in hex
 _SHARD = re.compile(r"[0-9a-f]{2}")
-_LEFTOVER = re.compile(r"[0-9a-f]{40}\.[0-9]+\.tmp")  # what a killed build may leave
-_BUNDLE_MANIFEST = "manifest"
-_BUNDLE_FILES = "files"
+LEFTOVER_PATTERN = re.compile(r"[0-9a-f]{40}\.[0-9]+\.tmp")  # what a killed build may leave
 
 
 def content_key(*parts: str) -> str:
@@ -57,14 +53,14 @@ def cache_folder(root: Path, name: str) -> Path | None:
     link or not a folder, or leads outside the portal. A link committed to Git, or left by
     a CI cache, would otherwise make the build read, write and prune somebody else's files."""
     folder = root / CACHE_DIR / name
-    if _kind(folder.parent) == "other" or _kind(folder) == "other":
+    if kind_of(folder.parent) == "other" or kind_of(folder) == "other":
         return None
     return folder if inside(folder, root) else None
 
 
 def seal(payload: bytes) -> bytes:
     """An entry as stored: a header with the payload's SHA-256, then the payload."""
-    return ENTRY_HEADER + _sha256(payload).encode("ascii") + b"\n" + payload
+    return ENTRY_HEADER + sha256_of(payload).encode("ascii") + b"\n" + payload
 
 
 def unseal(entry: bytes) -> bytes | None:
@@ -73,7 +69,7 @@ def unseal(entry: bytes) -> bytes | None:
     if not entry.startswith(ENTRY_HEADER) or entry[start - 1:start] != b"\n":
         return None
     payload = entry[start:]
-    return payload if _sha256(payload).encode("ascii") == entry[len(ENTRY_HEADER):start - 1] else None
+    return payload if sha256_of(payload).encode("ascii") == entry[len(ENTRY_HEADER):start - 1] else None
 
 
 class Cache:
@@ -82,7 +78,7 @@ class Cache:
 
     def __init__(self, folder: Path | None):
         # A link in its place (`.cache/search/tails -> elsewhere`): no cache, not a way out.
-        self.folder = folder if folder is not None and _kind(folder) != "other" else None
+        self.folder = folder if folder is not None and kind_of(folder) != "other" else None
         self.used: set[str] = set()
         self._shards: set[str] = set()  # shard folders seen to be real folders
 
@@ -93,7 +89,7 @@ class Cache:
         if shard is None:
             return None
         try:
-            return unseal(_read_file(shard / key))
+            return unseal(read_entry(shard / key))
         except OSError:  # missing, a link, a folder, unreadable: a miss
             return None
 
@@ -115,12 +111,12 @@ class Cache:
         self.used.add(key)
         shard = self._shard(key, create=True)
         if shard is not None:
-            _write_atomically(shard / key, seal(data))
+            write_atomically(shard / key, seal(data))
 
     def prune(self) -> None:
         """Drop entries this build did not use, so the cache does not grow forever. Only
         names this class writes, in real shard folders, are ever deleted."""
-        if self.folder is None or _kind(self.folder) != "folder":
+        if self.folder is None or kind_of(self.folder) != "folder":
             return
         try:
             with os.scandir(self.folder) as shards:
@@ -133,7 +129,7 @@ class Cache:
     def _prune_shard(self, shard: Path) -> None:
         with os.scandir(shard) as entries:
             for entry in entries:
-                ours = _KEY.fullmatch(entry.name) or _LEFTOVER.fullmatch(entry.name)
+                ours = KEY_PATTERN.fullmatch(entry.name) or LEFTOVER_PATTERN.fullmatch(entry.name)
                 if (ours and entry.name.startswith(shard.name) and entry.name not in self.used
                         and not entry.is_dir(follow_symlinks=False)):
                     os.unlink(entry.path)  # a file, or a link (the link goes, not its target)
@@ -146,7 +142,7 @@ class Cache:
         shard = self.folder / key[:2]
         if key[:2] in self._shards:
             return shard
-        kind = _kind(shard)
+        kind = kind_of(shard)
         if kind != "folder":
             if not create:
                 return None
@@ -189,70 +185,6 @@ class KeptCache(Cache):
         self.used = set()
 
 
-class Bundles:
-    """Sets of files stored whole under one key (`.cache/search/bundles/<key>/`): the files
-    under `files/` and a sealed manifest of their SHA-256. A bundle is used only when every
-    file it lists is there, a real file, with its checksum; otherwise it is a miss."""
-
-    def __init__(self, folder: Path | None):
-        self.folder = folder
-
-    def load(self, key: str) -> dict[str, bytes] | None:
-        bundle = self._usable_folder()
-        if bundle is None or _kind(bundle / key) != "folder":
-            return None
-        try:
-            listed = json.loads(unseal(_read_file(bundle / key / _BUNDLE_MANIFEST)) or b"")
-            found = _real_files(bundle / key / _BUNDLE_FILES)
-            if not isinstance(listed, dict) or set(listed) != set(found):
-                return None
-            files = {name: _read_file(found[name]) for name in sorted(listed)}
-        except (OSError, ValueError):  # missing, unreadable, not JSON
-            return None
-        intact = all(_sha256(data) == listed[name] for name, data in files.items())
-        return files if intact else None
-
-    def store(self, key: str, files: dict[str, bytes]) -> None:
-        """Written as a temporary folder, then renamed, so that a killed build never leaves
-        half a bundle under a real key."""
-        folder = self._usable_folder()
-        if folder is None:
-            return
-        temporary = folder / f"{key}.{os.getpid()}.tmp"
-        try:
-            _remove(temporary)
-            (temporary / _BUNDLE_FILES).mkdir(parents=True)
-            for name, data in files.items():
-                path = temporary / _BUNDLE_FILES / name
-                path.parent.mkdir(parents=True, exist_ok=True)
-                _create(path, data)
-            manifest = {name: _sha256(data) for name, data in sorted(files.items())}
-            _create(temporary / _BUNDLE_MANIFEST, seal(json.dumps(manifest).encode("utf-8")))
-            _remove(folder / key)
-            os.replace(temporary, folder / key)
-        except OSError:
-            _remove_quietly(temporary)
-
-    def keep_only(self, keys: set[str]) -> None:
-        """Drop bundles not in `keys`: only key-named folders, never anything else there."""
-        folder = self._usable_folder()
-        if folder is None or _kind(folder) != "folder":
-            return
-        for old in os.listdir(folder):
-            if (_KEY.fullmatch(old) or _LEFTOVER.fullmatch(old)) and old not in keys:
-                _remove_quietly(folder / old)
-
-    def _usable_folder(self) -> Path | None:
-        """The bundles folder, made if missing; None when it is a link or a file."""
-        if self.folder is None or _kind(self.folder) == "other":
-            return None
-        try:
-            self.folder.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            return None
-        return self.folder
-
-
 class Stamp(NamedTuple):
     """How a file looked on disk. Writing a file anew gives it a new inode and mtime, so
     a file whose stamp is unchanged still holds what was recorded for it."""
@@ -266,78 +198,11 @@ class Stamp(NamedTuple):
         return cls(stat_result.st_size, stat_result.st_mtime_ns, stat_result.st_ino)
 
 
-class FileRecord(NamedTuple):
-    key: str  # the content key it was written from: a page's cache key, a file's bytes_key
-    stamp: Stamp
-
-
-_MANIFEST_NAME = re.compile(r"[0-9]+-[0-9]+\.json(\.[0-9]+\.tmp)?")
-
-
-class TreeManifests:
-    """What each built tree of one output folder holds, file by file:
-    `.cache/trees/<output name>-<hash of its path>/<device>-<inode>.json`.
-
-    A tree is named by its folder's inode, which the renames of publishing keep, so that a
-    manifest follows its tree from staging to published to spare without being moved.
-    A manifest only vouches for files whose stamp still matches, so a stale or wrong one
-    costs rewrites, never a wrong site. `folder=None` (no cache) records nothing.
-    """
-
-    def __init__(self, folder: Path | None, output: Path):
-        output = output.resolve()
-        name = f"{output.name}-{hashlib.sha1(os.fsencode(output)).hexdigest()[:12]}"
-        self.folder = folder / name if folder else None
-        self.output = output
-
-    def load(self, tree: Path) -> dict[str, FileRecord]:
-        path = self._path(tree)
-        try:
-            saved = json.loads(_read_file(path)) if path else {}
-            if saved.get("format") != MANIFEST_FORMAT:
-                return {}
-            return {rel: FileRecord(key, Stamp(size, mtime_ns, inode))
-                    for rel, (key, size, mtime_ns, inode) in saved["files"].items()}
-        except (OSError, ValueError, LookupError, TypeError, AttributeError):
-            return {}  # missing or damaged: trust nothing, rewrite everything
-
-    def save(self, tree: Path, records: dict[str, FileRecord]) -> None:
-        path = self._path(tree)
-        if path is None:
-            return
-        files = {rel: [record.key, *record.stamp] for rel, record in sorted(records.items())}
-        data = json.dumps({"format": MANIFEST_FORMAT, "output": str(self.output), "files": files},
-                          separators=(",", ":"))
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            return
-        _write_atomically(path, data.encode("utf-8"))
-
-    def keep_only(self, trees: list[Path]) -> None:
-        """Drop the manifests of trees that are gone (only names this class writes)."""
-        if self.folder is None or _kind(self.folder) != "folder":
-            return
-        live = {path.name for path in map(self._path, trees) if path is not None}
-        for manifest in os.listdir(self.folder):
-            if _MANIFEST_NAME.fullmatch(manifest) and manifest not in live:
-                _remove_quietly(self.folder / manifest)
-
-    def _path(self, tree: Path) -> Path | None:
-        if self.folder is None or _kind(self.folder) == "other":
-            return None
-        try:
-            stat_result = os.stat(tree)
-        except OSError:
-            return None
-        return self.folder / f"{stat_result.st_dev}-{stat_result.st_ino}.json"
-
-
-def _sha256(data: bytes) -> str:
+def sha256_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _kind(path: Path) -> str:
+def kind_of(path: Path) -> str:
     """"folder" (a real one), "absent", or "other" (a link, a file, anything else)."""
     try:
         mode = os.lstat(path).st_mode
@@ -348,7 +213,7 @@ def _kind(path: Path) -> str:
     return "folder" if stat.S_ISDIR(mode) else "other"
 
 
-def _read_file(path: Path) -> bytes:
+def read_entry(path: Path) -> bytes:
     """A real file's bytes; a link in its place is an error, not followed."""
     # O_NONBLOCK: a named pipe planted in the cache must not hang the build.
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
@@ -362,10 +227,10 @@ def _read_file(path: Path) -> bytes:
         return file.read(MAX_ENTRY_BYTES + 1)
 
 
-def _real_files(folder: Path) -> dict[str, Path]:
+def real_files(folder: Path) -> dict[str, Path]:
     """Every real file under a real folder, by its path relative to it; links (to files
     or folders) are not followed, so they are missing here."""
-    if _kind(folder) != "folder":
+    if kind_of(folder) != "folder":
         return {}
     found = {}
     for parent, _, names in os.walk(folder, followlinks=False):
@@ -376,39 +241,39 @@ def _real_files(folder: Path) -> dict[str, Path]:
     return found
 
 
-def _create(path: Path, data: bytes) -> None:
+def create_file(path: Path, data: bytes) -> None:
     with open(path, "xb") as file:  # "x": fail rather than write through a link
         file.write(data)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
+def write_atomically(path: Path, data: bytes) -> None:
     """Write through a temporary name, so that a killed build never leaves half a file;
     whatever stood at `path` (a damaged entry, a link, a folder) is replaced. A failure
     (a full disk, a read-only cache) is ignored: the cache only saves work."""
     temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
     try:
-        _remove(temporary)
-        _create(temporary, data)
+        remove_path(temporary)
+        create_file(temporary, data)
         try:
             os.replace(temporary, path)
         except OSError:  # a folder (or something) in the way
-            _remove(path)
+            remove_path(path)
             os.replace(temporary, path)
     except OSError:
-        _remove_quietly(temporary)
+        remove_quietly(temporary)
 
 
-def _remove(path: Path) -> None:
+def remove_path(path: Path) -> None:
     """Delete a file, a link (not its target) or a real folder with what it holds."""
-    kind = _kind(path)
+    kind = kind_of(path)
     if kind == "folder":
         shutil.rmtree(path)
     elif kind == "other":
         os.unlink(path)
 
 
-def _remove_quietly(path: Path) -> None:
+def remove_quietly(path: Path) -> None:
     try:
-        _remove(path)
+        remove_path(path)
     except OSError:
         pass

@@ -13,6 +13,10 @@ from pathlib import Path
 # Written into every tree the build publishes (see output.py); a folder holding it is a
 # built site, never a source: `static/old -> ../site` would nest each site in the next.
 MARKER = ".built-by-portal"
+MARKER_TEXT = ("This folder is made by `python build.py`; every build replaces it whole. "
+               "Keep no files of your own here.\n"
+               "Thư mục này do `python build.py` tạo ra và được thay mới mỗi lần tạo trang; "
+               "đừng để tệp của bạn ở đây.\n").encode("utf-8")
 MAX_FOLDER_DEPTH = 64  # folders inside each other; a portal uses three or four
 
 

@@ -21,23 +21,26 @@ from typing import Iterator
 
 from . import __version__
 from .output.assets import copy_static, fingerprint_theme, folder_digest, static_clashes, static_files
-from .cache import Cache, KeptCache, Stamp, TreeManifests, cache_folder, content_key
-from .site.collection import Site, Visibility, collect
+from .cache import Cache, KeptCache, Stamp, cache_folder, content_key
+from .output.manifests import TreeManifests
+from .site.collection import collect
 from .config import SiteConfig, load_config
 from .content.discover import SourceFile, discover
 from .errors import BuildFailed, ContentError, ErrorLog, OutputRefused, TemplateFailure
 from .locale import Locale, load_locale
 from .content.markup import html_loader, with_html
-from .models import UNCONVERTIBLE_BODY, ModelContext, document_from, news_from, page_from
+from .content.model import ModelContext, document_from, news_from, page_from
+from .models import UNCONVERTIBLE_BODY, RenderJob, Site, Visibility
 from .output.claim import OutputClaim, claim_output
 from .site.pages import plan_pages
 from .content.parse import body_of, file_digest, parse_source, read_bytes
 from .content.snapshot import ModelSnapshot
-from .output.render import RenderJob, Renderer, render_all
+from .output.render import Renderer, render_all
 from .search.index import index_site
 from .urls import output_file
 from .weather.box import WeatherBox, weather_box
-from .output.write import DiskWriter, Writer
+from .output.write import DiskWriter
+from .writer import Writer
 
 
 ENGINE_LIBRARIES = ("jinja2", "markdown", "nh3", "python-slugify", "pyyaml")

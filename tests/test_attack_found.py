@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 
 from conftest import MINIMAL_CONFIG, SMALL_SITE, SiteDir, assert_refused, make_site, run_cli
-from portal.cache import FileRecord, Stamp, TreeManifests, cache_folder
+from portal.cache import Stamp, cache_folder
+from portal.output.manifests import FileRecord, TreeManifests
 from portal.paths import MAX_FOLDER_DEPTH
 
 

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from conftest import REPO
 from portal.errors import BuildFailed
 from portal.pipeline import BuildOptions, Session, build
-from portal.output.write import MemoryWriter
+from portal.writer import MemoryWriter
 
 EPOCH = 1767225600  # 2026-01-01 00:00 UTC: "now" for both builds of every step
 NOW = dt.datetime.fromtimestamp(EPOCH, dt.timezone.utc)

@@ -21,7 +21,7 @@ from portal.urls import SAFE_SCHEMES, url_problem
 from portal.content.parse import read_source
 from portal.pipeline import BuildOptions, build
 from portal.urls import slugify
-from portal.output.write import MemoryWriter
+from portal.writer import MemoryWriter
 
 FIELDS = ("title", "date", "category", "tags", "summary", "image", "image_alt", "author",
           "source", "documents", "draft", "featured", "slug", "menu", "number", "type",

@@ -248,7 +248,7 @@ def test_site_is_a_real_folder(built: SiteDir):
 def test_memory_writer_gets_the_same_files(built: SiteDir, monkeypatch):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     from portal.pipeline import BuildOptions, build
-    from portal.output.write import MemoryWriter
+    from portal.writer import MemoryWriter
 
     writer = MemoryWriter()
     build(BuildOptions(root=built.root, jobs=1, use_cache=False), writer)

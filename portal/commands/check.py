@@ -18,14 +18,14 @@ from pathlib import Path
 from typing import Iterable, Iterator
 from urllib.parse import unquote, urlsplit
 
-from ..site.collection import Site
+from ..models import Site
 from ..errors import BuildFailed, ContentError, ErrorLog
 from ..locale import Locale, load_locale
 from ..content.markup import SUMMARY_LENGTH, summary_of
 from ..paths import inside
 from ..pipeline import BuildOptions, build
 from ..urls import output_file
-from ..output.write import Writer
+from ..writer import Writer
 
 FORMATS = ("text", "github", "json")
 SUMMARY_MIN = 30  # characters; shorter cards say nothing to a reader scanning a listing

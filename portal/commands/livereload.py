@@ -19,7 +19,7 @@ from typing import Callable, Iterator
 from urllib.parse import unquote
 
 from ..locale import Locale
-from ..output.write import read_kept
+from ..writer import read_kept
 
 LIVE = Path(__file__).parent / "live"
 ENDPOINT = "/__portal/"

@@ -32,7 +32,7 @@ from ..errors import BuildFailed, ErrorLog
 from .livereload import LiveServer, StateBoard
 from ..locale import Locale, load_locale
 from ..pipeline import BuildOptions, Session, build
-from ..output.write import MemoryWriter
+from ..writer import MemoryWriter
 
 WATCHED_FOLDERS = ("content", "templates", "static", "data")
 WATCHED_FILES = ("config.yaml",)

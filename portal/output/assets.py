@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Iterable
 
 from ..paths import FoundFile, walk_folder
-from .write import Writer
+from ..writer import Writer
 
 THEME_ASSETS = "assets"  # under templates/: the theme's CSS, JS and icons
 

@@ -23,7 +23,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..cache import Stamp, TreeManifests
+from ..cache import Stamp
+from .manifests import TreeManifests
 from ..errors import OutputRefused
 from ..paths import MARKER, is_real_folder
 
@@ -33,10 +34,6 @@ except ImportError:  # Windows: msvcrt locks a byte of the file instead
     fcntl = None  # type: ignore[assignment]
     import msvcrt
 
-MARKER_TEXT = ("This folder is made by `python build.py`; every build replaces it whole. "
-               "Keep no files of your own here.\n"
-               "Thư mục này do `python build.py` tạo ra và được thay mới mỗi lần tạo trang; "
-               "đừng để tệp của bạn ở đây.\n").encode("utf-8")
 SOURCE_NAMES = ("content", "templates", "static", "data", ".git", ".cache")
 LOCK_WAIT = 5.0  # seconds a second build waits for the first before it gives up
 

@@ -29,8 +29,8 @@ from tqdm import tqdm
 
 from ..cache import Cache, bytes_key, content_key
 from ..config import Link
+from ..models import RenderJob, Site
 from ..errors import TemplateFailure
-from ..site.collection import Site
 from ..fingerprint import fingerprint
 from ..locale import Locale
 from ..site.documents import link_numbers, number_pattern
@@ -38,18 +38,11 @@ from .headers import security_headers
 from ..content.markup import frozen_heap, rebase
 from ..urls import output_file
 from ..weather.box import WeatherBox
-from .write import Writer
+from ..writer import Writer
 
 # Where a fragment goes in a body: a character no content, config or word can carry
 # (text.py strips it everywhere), around the fragment's template name.
 FRAGMENT_MARK = "\x00"
-
-
-@dataclass(frozen=True)
-class RenderJob:
-    url: str  # site-relative; the output file is derived from it
-    template: str
-    context: dict  # all the page's template may show of the site (besides the frame)
 
 
 @dataclass(frozen=True)

@@ -70,14 +70,15 @@ from importlib import metadata
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from ..cache import Bundles, Cache, content_key
-from ..output.render import RenderJob
+from ..cache import Cache, content_key
+from .bundles import Bundles
+from ..models import RenderJob
 from .copy import folded_words_of, indexed_copy
 from ..urls import output_file
-from ..output.write import Writer
+from ..writer import Writer
 
 if TYPE_CHECKING:
-    from ..site.collection import Site
+    from ..models import Site
     from ..models import Document, NewsItem
 
 SEARCH_FORMAT = "6"  # bump when the bundle or the indexed copy changes shape (6: minimal copies)

@@ -10,53 +10,17 @@ from __future__ import annotations
 import datetime as dt
 import operator
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Iterable
 
 from ..config import SiteConfig
 from ..errors import ErrorLog
-from .documents import Library, Mentions, collect_library, numbers_in_body
-from ..models import Document, Listing, NewsItem, Page, group_by_term
-from ..urls import UrlScheme
+from .documents import Mentions, collect_library, numbers_in_body
+from ..models import Document, Listing, NewsItem, Page, Site, Visibility, group_by_term
 
 # How far along a tag's date-ordered list to look for related items: enough to find
 # the closest matches, bounded so a tag on thousands of items costs the same as one on ten.
 RELATED_WINDOW = 25
-
-
-@dataclass(frozen=True)
-class Site:
-    config: SiteConfig
-    urls: UrlScheme
-    news: tuple[NewsItem, ...]  # published, newest first
-    pages: tuple[Page, ...]
-    categories: tuple[Listing, ...]
-    tags: tuple[Listing, ...]
-    library: Library = field(default_factory=Library)
-    newer: dict[str, tuple[NewsItem, ...]] = field(default_factory=dict)  # by item URL
-    older: dict[str, tuple[NewsItem, ...]] = field(default_factory=dict)
-    related: dict[str, tuple[NewsItem, ...]] = field(default_factory=dict)
-
-    @property
-    def latest_news(self) -> tuple[NewsItem, ...]:
-        """The sidebar's "latest news": on every page, so part of every page's key."""
-        return self.news[:self.config.sidebar_items]
-
-    @property
-    def latest_documents(self) -> tuple[Document, ...]:
-        return self.library.documents[:self.config.sidebar_items]
-
-    @property
-    def menu(self) -> tuple[Page, ...]:
-        return tuple(sorted((p for p in self.pages if p.menu is not None),
-                            key=lambda p: (p.menu, p.title)))
-
-
-@dataclass(frozen=True)
-class Visibility:
-    drafts: bool
-    future: bool
-    now: dt.datetime
 
 
 def collect(news: list[NewsItem], pages: list[Page], documents: list[Document], config: SiteConfig,

@@ -8,11 +8,11 @@ import datetime as dt
 import html
 import re
 from collections import defaultdict
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Callable, Iterable, Iterator
 
 from ..errors import ErrorLog
-from ..models import Document, Listing, NewsItem, Term, group_by_term
+from ..models import Document, Library, Listing, NewsItem, Term, group_by_term
 from ..urls import UrlScheme
 
 IN_FORCE, EXPIRED, NOT_YET = "in_force", "expired", "not_yet"
@@ -22,17 +22,6 @@ IN_FORCE, EXPIRED, NOT_YET = "in_force", "expired", "not_yet"
 _LEAVE_ALONE = {"a", "code", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
 _TAG = re.compile(r"(<[^>]*>)")
 _TAG_NAME = re.compile(r"</?\s*([a-zA-Z0-9]+)")
-
-
-@dataclass(frozen=True)
-class Library:
-    documents: tuple[Document, ...] = ()  # newest issued first
-    by_type: tuple[Listing, ...] = ()
-    by_year: tuple[Listing, ...] = ()  # newest year first
-    by_issuer: tuple[Listing, ...] = ()
-    plans_by_year: tuple[Listing, ...] = ()
-    named_by: dict[str, tuple[NewsItem, ...]] = field(default_factory=dict)  # doc URL -> news
-    names: dict[str, tuple[Document, ...]] = field(default_factory=dict)  # news URL -> docs
 
 
 def status_on(document: Document, now: dt.datetime) -> str:

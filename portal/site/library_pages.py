@@ -6,10 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from .documents import Library
 from ..fingerprint import Fingerprinted
 from .paging import paginate
-from ..output.render import RenderJob
+from ..models import Library, RenderJob
 
 if TYPE_CHECKING:
     from .collection import Site

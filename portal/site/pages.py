@@ -10,11 +10,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable, Sequence
 
-from .collection import Listing, Site
 from .library_pages import library_pages
-from ..models import NewsItem
+from ..models import Listing, NewsItem, RenderJob, Site
 from .paging import paginate
-from ..output.render import RenderJob
 from ..search.index import search_page
 
 HOME_FEATURED = 3

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Callable, Sequence
 
 from ..fingerprint import Fingerprinted
-from ..output.render import RenderJob
+from ..models import RenderJob
 
 
 @dataclass(frozen=True)
