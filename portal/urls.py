@@ -4,6 +4,7 @@ prefix them with the base path, so a site can be served from a sub-path."""
 from __future__ import annotations
 
 import functools
+import html
 import posixpath
 import re
 import urllib.parse
@@ -176,3 +177,14 @@ def url_problem(url: str) -> str | None:
     if scheme and scheme.group(1).lower() not in SAFE_SCHEMES:
         return "unsafe_url"
     return None
+
+
+_ROOT_RELATIVE = re.compile(r'\b(href|src)="/(?!/)')
+
+
+def rebase(body_html: str, base_path: str) -> str:
+    """Point root-relative links and images of a body at a site served under a sub-path."""
+    if base_path == "/":
+        return body_html
+    shown = html.escape(base_path, quote=True)
+    return _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{shown}', body_html)

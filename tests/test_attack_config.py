@@ -272,6 +272,6 @@ def test_a_config_that_is_not_utf8_is_an_error_with_its_line(portal: SiteDir):
 
 
 def test_a_sub_path_is_escaped_where_body_links_are_rebased():
-    from portal.content.markup import rebase
+    from portal.urls import rebase
 
     assert rebase('<a href="/x/">x</a>', '/a"b/') == '<a href="/a&quot;b/x/">x</a>'

@@ -3,13 +3,10 @@ results are cached by the hash of the source text."""
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import html
 import re
 from concurrent.futures import ProcessPoolExecutor
-from typing import Iterator
 
 import markdown
 from dataclasses import replace
@@ -19,6 +16,7 @@ import nh3
 
 from ..cache import Cache, content_key
 from ..models import UNCONVERTIBLE_BODY, BodyHtml
+from ..workers import frozen_heap
 from ..urls import SAFE_SCHEMES, slugify
 from ..text import strip_unwanted
 
@@ -61,7 +59,6 @@ _ATTRIBUTES = {
 _OUR_ATTRIBUTES = {"div": {"class", "tabindex"}}
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
-_ROOT_RELATIVE = re.compile(r'\b(href|src)="/(?!/)')
 SUMMARY_LENGTH = 280
 
 
@@ -139,20 +136,6 @@ def to_html_many(texts: list[str], jobs: int) -> list[str]:
         return list(pool.map(to_html, texts, chunksize=chunk))
 
 
-@contextlib.contextmanager
-def frozen_heap() -> Iterator[None]:
-    """Hide the parent's objects from the garbage collector of forked workers.
-
-    Without this, every full collection in a worker walks (and so copies) the whole
-    inherited heap: on 10,000 items that doubled the cost of Markdown conversion.
-    """
-    gc.freeze()
-    try:
-        yield
-    finally:
-        gc.unfreeze()
-
-
 def summary_of(body_html: str, limit: int = SUMMARY_LENGTH) -> str:
     """Plain text of the first paragraph, cut at a word boundary."""
     match = _FIRST_PARAGRAPH.search(body_html)
@@ -164,9 +147,3 @@ def summary_of(body_html: str, limit: int = SUMMARY_LENGTH) -> str:
     return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
-def rebase(body_html: str, base_path: str) -> str:
-    """Point root-relative links and images of a body at a site served under a sub-path."""
-    if base_path == "/":
-        return body_html
-    shown = html.escape(base_path, quote=True)
-    return _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{shown}', body_html)

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..cache import Cache, content_key
-from ..site.documents import numbers_in
+from ..mentions import numbers_in
 from .fields import FIRST_YEAR, LAST_YEAR, site_file_problem, unsafe_urls_in
 from ..models import Attachment, BodyHtml, Document, NewsItem, Page, Target, Term
 from ..text import may_hold_unwanted

@@ -33,11 +33,11 @@ from ..models import RenderJob, Site
 from ..errors import TemplateFailure
 from ..fingerprint import fingerprint
 from ..locale import Locale
-from ..site.documents import link_numbers, number_pattern
+from ..mentions import link_numbers, number_pattern
 from .headers import security_headers
-from ..content.markup import frozen_heap, rebase
-from ..urls import output_file
-from ..weather.box import WeatherBox
+from ..workers import frozen_heap
+from ..urls import output_file, rebase
+from ..forecast import WeatherBox
 from ..writer import Writer
 
 # Where a fragment goes in a body: a character no content, config or word can carry

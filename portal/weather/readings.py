@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Iterator
 
 from ..config import Location
+from ..forecast import Reading
 
 # Beyond the records ever measured on Earth (-89 °C, 57 °C; gusts of 408 km/h).
 TEMPERATURE_RANGE = (-90.0, 60.0)
@@ -47,22 +48,6 @@ class WeatherUnavailable(Exception):
 
 class _BadValue(ValueError):
     """One value of a reading is missing, of the wrong type or out of range."""
-
-
-@dataclass(frozen=True)
-class Reading:
-    """What one place's weather was at `taken` (an aware time)."""
-    name: str
-    lat: float | None  # None in an editor's file: the place is known by its name
-    lon: float | None
-    taken: dt.datetime
-    temperature: float
-    code: int
-    humidity: float | None = None
-    wind_kmh: float | None = None
-    low: float | None = None
-    high: float | None = None
-    is_day: bool = True
 
 
 @dataclass(frozen=True)
