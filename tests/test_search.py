@@ -3,8 +3,10 @@ that goes on without search when Pagefind is missing."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import MINIMAL_CONFIG, SMALL_SITE, make_site, news
-from portal.search.index import filter_words
+from portal.search.plan import filter_words
 from portal.search.copy import folded_words, folded_words_of, indexed_copy, indexed_text
 
 BUNDLE = "site/tim-kiem/pagefind"
@@ -122,8 +124,35 @@ def test_a_pagefind_that_dies_costs_the_search_only(tmp_path):
     site = make_site(tmp_path, FILES)
     run = site.build(env={"PAGEFIND_BINARY_PATH": str(broken)}, quiet=False)
     assert run.code == 0, run.stderr
-    assert "chỉ mục tìm kiếm" in run.stderr
+    assert "chỉ mục tìm kiếm" in run.stderr and "(mã 3)" in run.stderr
     assert not site.exists("tim-kiem/pagefind")
+
+
+def test_why_search_failed_is_a_record_worded_for_the_editor(tmp_path, monkeypatch):
+    from portal.search.index import write_search_index
+    from portal.search.plan import SearchablePage
+    from portal.writer import MemoryWriter
+
+    def problems(binary: Path) -> list[tuple[str, dict[str, str]]]:
+        monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(binary))
+        writer = MemoryWriter()
+        writer.write("a/index.html", "<html><body><main data-pagefind-body>Nước</main></body></html>"
+                     .encode("utf-8"))
+        outcome = write_search_index([SearchablePage("/a/", "a/index.html", "k", ("zzloaipage",))],
+                                     "tim-kiem/pagefind/", writer, None, primary="trang")
+        assert outcome.files == 0 and not outcome.reused
+        return [(problem.key, dict(problem.params)) for problem in outcome.problems]
+
+    for name, script in (("silent", "exit 3"), ("says", "echo 'Error: disk full' >&2; exit 2"),
+                         ("not-a-program", None)):
+        (tmp_path / name).write_text(f"#!/bin/sh\n{script}\n" if script else "text")
+        (tmp_path / name).chmod(0o755 if script else 0o644)
+    missing = str(tmp_path / "missing")
+    assert problems(tmp_path / "missing") == [("search_index_pagefind_missing", {"binary": missing})]
+    assert problems(tmp_path / "silent") == [("search_index_pagefind_failed_silently", {"status": "3"})]
+    assert problems(tmp_path / "says") == [
+        ("search_index_pagefind_failed", {"status": "2", "output": "Error: disk full"})]
+    assert problems(tmp_path / "not-a-program")[0][0] == "search_index_pagefind_not_started"
 
 
 def _lap(stdout: str, stage: str) -> float:
