@@ -7,6 +7,7 @@ answers readings taken at 14:45 local time, so they are current.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import json
 import re
@@ -24,7 +25,13 @@ import pytest
 from conftest import (BROWSER_ENV, MINIMAL_CONFIG, SMALL_SITE, SiteDir, local_http_server, make_site,
                       needs_browser, send_json)
 
+from portal.config import SiteConfig, load_config
+from portal.errors import ErrorLog
+from portal.locale import load_locale
+from portal.weather import fetch_and_cache, weather_box
+
 NOW = {"SOURCE_DATE_EPOCH": "1795420800"}  # 2026-11-23 08:00 UTC
+BUILD_TIME = dt.datetime(2026, 11, 23, 8, 0, tzinfo=dt.timezone.utc)
 PLACES = [("Hà Nội", 21.03, 105.85), ("Đà Nẵng", 16.05, 108.2)]
 
 
@@ -109,6 +116,16 @@ def box(site: SiteDir, page: str = "index.html") -> str:
     return found.group(0)
 
 
+def config_of(site: SiteDir) -> SiteConfig:
+    return load_config(site.root, ErrorLog(site.root))
+
+
+def said(problems) -> list[str]:
+    """Weather warnings as an editor of a Vietnamese portal reads them."""
+    locale = load_locale("vi")
+    return [locale.format_error(problem) for problem in problems]
+
+
 def places_of(box_html: str) -> dict[str, str]:
     """Place name -> the text of its list item."""
     items = re.findall(r'<li class="wx (wx-\w+)" data-name="([^"]+)".*?</li>', box_html, re.S)
@@ -150,7 +167,7 @@ def test_http_500_falls_back_to_the_stale_cache_and_says_when(tmp_path, api):
     run = site.build(env=NOW, quiet=False)
     assert run.code == 0
     assert len(api.requests) == 2, "one retry after a server error"
-    assert "HTTP 500" in run.stderr and "Cảnh báo" in run.stderr
+    assert "config.yaml: weather: " in run.stderr
     places = places_of(box(site))
     for name, _, _ in PLACES:
         assert "wx-stale" in places[name]
@@ -165,7 +182,7 @@ def test_malformed_json_with_no_cache_says_there_is_no_data(tmp_path, api):
     run = site.build(env=NOW, quiet=False)
     assert run.code == 0
     assert len(api.requests) == 1, "a malformed answer is not retried"
-    assert "malformed JSON" in run.stderr
+    assert "config.yaml: weather: " in run.stderr
     places = places_of(box(site))
     assert all("wx-missing" in text and "Chưa có số liệu" in text for text in places.values())
     assert not (site.root / "data" / "weather-cache.json").exists()
@@ -195,7 +212,7 @@ def test_a_server_that_never_answers_does_not_hold_the_build(tmp_path, api):
     elapsed = time.monotonic() - started
     assert run.code == 0
     assert elapsed < 6, f"the build waited {elapsed:.1f} s for the weather"
-    assert "no answer within 1 s" in run.stderr
+    assert "config.yaml: weather: " in run.stderr
     assert "24°C" in places_of(box(site))["Hà Nội"]
 
 
@@ -256,6 +273,50 @@ def test_file_provider_with_a_broken_file_warns_and_builds(tmp_path, api):
     assert all("Chưa có số liệu" in text for text in places_of(box(site)).values())
 
 
+SOURCE_WARNINGS = {  # the mode of the fake source -> the start of the warning
+    "http500": "dịch vụ thời tiết {host} trả lời bằng một lỗi (mã HTTP 500;",
+    "malformed": "dịch vụ thời tiết {host} có trả lời nhưng không phải số liệu thời tiết dùng được",
+    "missing": "dịch vụ thời tiết {host} không gửi số liệu dùng được cho Đà Nẵng;",
+    "hang": "dịch vụ thời tiết {host} không trả lời trong 0.5 giây",
+}
+
+
+@pytest.mark.parametrize("mode", list(SOURCE_WARNINGS))
+def test_a_failing_source_is_one_warning_in_plain_words(tmp_path, api, mode):
+    api.mode = mode
+    site = weather_site(tmp_path, api.endpoint, timeout_seconds=0.5)
+    refresh = fetch_and_cache(site.root, config_of(site), now=BUILD_TIME)
+    [warning] = said(refresh.problems)
+    expected = SOURCE_WARNINGS[mode].format(host=f"127.0.0.1:{api.port}")
+    assert warning.startswith(f"config.yaml: weather: {expected}"), warning
+    assert warning.endswith("ô thời tiết dùng số liệu đã lưu, nếu có") or mode == "missing", warning
+
+
+@pytest.mark.parametrize("endpoint, expected", [
+    ("http://weather.invalid/v1/forecast", "không tìm thấy địa chỉ của dịch vụ thời tiết weather.invalid"),
+    ("http://127.0.0.1:9/v1/forecast", "dịch vụ thời tiết 127.0.0.1:9 từ chối kết nối"),
+])
+def test_a_source_out_of_reach_is_named_without_the_systems_words(tmp_path, endpoint, expected):
+    site = weather_site(tmp_path, endpoint, timeout_seconds=0.5)
+    write_cache(site, "2026-11-23T12:00+07:00")
+    shown, warnings = weather_box(site.root, config_of(site), BUILD_TIME)
+    [warning] = said(warnings)
+    assert warning.startswith(f"config.yaml: weather: {expected}"), warning
+    assert "Errno" not in warning and "ô thời tiết dùng số liệu đã lưu" in warning
+    assert all(place.state == "current" for place in shown.places), "the saved readings"
+    english = load_locale("en").format_error(warnings[0])
+    assert "Errno" not in english and "the weather box shows the saved readings" in english
+
+
+def test_a_missing_editors_file_is_named(tmp_path, api):
+    site = weather_site(tmp_path, api.endpoint, provider="file")
+    shown, warnings = weather_box(site.root, config_of(site), BUILD_TIME)
+    assert said(warnings) == ["data/weather.json: weather: không có tệp này; hãy tạo tệp với số liệu thời "
+                              "tiết, hoặc sửa weather.file trong config.yaml cho đúng tên tệp; trong lúc "
+                              "chờ, ô thời tiết ghi là chưa có số liệu"]
+    assert all(place.state == "missing" for place in shown.places) and api.requests == []
+
+
 def test_provider_none_has_no_box_and_no_request(tmp_path, api):
     site = weather_site(tmp_path, api.endpoint, provider="none")
     assert site.build(env=NOW, quiet=False).code == 0
@@ -271,7 +332,7 @@ def test_weather_command_refreshes_the_cache_without_building(tmp_path, api):
     assert not (site.root / "site").exists()
     api.mode = "http500"
     run = site.command("weather")
-    assert run.code == 0 and "HTTP 500" in run.stderr
+    assert run.code == 0 and "mã HTTP 500" in run.stderr
 
 
 def test_live_script_only_when_asked(tmp_path, api):

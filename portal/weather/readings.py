@@ -43,7 +43,12 @@ MAX_TIME_TEXT = 40  # "2026-11-23T14:45:00.000000+07:00" is 32
 
 
 class WeatherUnavailable(Exception):
-    """The source gave nothing usable; the message says why, for the warning."""
+    """The source or a file gave nothing usable. `key` names the warning (a message in
+    the `errors:` section of the locale files), `params` fill it: no system text."""
+
+    def __init__(self, key: str, **params: object):
+        super().__init__(key)
+        self.key, self.params = key, params
 
 
 class _BadValue(ValueError):
@@ -105,7 +110,7 @@ def open_meteo_readings(answer: object, locations: tuple[Location, ...],
     WeatherUnavailable; a place whose part is unusable is left out."""
     parts = answer if isinstance(answer, list) else [answer]
     if len(parts) != len(locations):
-        raise WeatherUnavailable(f"expected {len(locations)} places, got {len(parts)}")
+        raise WeatherUnavailable("weather_bad_answer")  # not one part per place asked
     return [reading for location, part in zip(locations, parts)
             if (reading := open_meteo_reading(location, part, window)) is not None]
 
@@ -163,7 +168,7 @@ def stored_readings(data: object, places: tuple[Location, ...], window: Window) 
     WeatherUnavailable when `data` does not have that shape at all."""
     entries = data.get("readings") if isinstance(data, dict) else None
     if not isinstance(entries, list):
-        raise WeatherUnavailable('no "readings" list')
+        raise WeatherUnavailable("weather_file_malformed")  # no "readings" list
     found: dict[str, Reading] = {}
     rejected: list[str] = []
     for place, entry in _entries_for(places, entries):
@@ -205,9 +210,11 @@ def _stored_reading(place: Location, entry: dict, window: Window) -> Reading:
                    low=low, high=high, is_day=_flag(entry.get("is_day")))
 
 
-def near(reading: Reading, location: Location) -> bool:
-    """Within ~1 km: moving a place in the config never shows another place's weather."""
-    return _near(reading.lat, reading.lon, location)
+def reading_for(location: Location, readings: tuple[Reading, ...]) -> Reading | None:
+    """The reading taken for this place: same name, and (within ~1 km) the same
+    coordinates, so that moving a place never shows another place's weather."""
+    return next((r for r in readings if r.name == location.name and _near(r.lat, r.lon, location)),
+                None)
 
 
 def _near(lat: float | None, lon: float | None, location: Location) -> bool:
