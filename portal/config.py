@@ -10,10 +10,10 @@ import yaml
 
 from . import schema
 from .errors import ErrorLog
-from .content.fields import check_site_file
+from .paths import check_site_file
 from .urls import (BUILT_IN_PATHS, DOCUMENT_FOLDERS, UrlScheme, is_segment, origin_of, slugify,
                    url_problem, usable_base_url)
-from .yamlload import error_key, error_line, error_problem, key_lines, load_yaml
+from .yamlload import error_key, error_line, error_problem, load_yaml_with_lines
 
 LANGUAGES = ("vi", "en")
 WEATHER_PROVIDERS = ("open-meteo", "file", "none")
@@ -76,7 +76,7 @@ class SiteConfig:
     related_items: int = 5
     neighbour_items: int = 5
     sidebar_items: int = 5  # latest news and latest documents in the sidebar
-    search_shard_pages: int = 2500  # pages per part of the search index (see portal/search.py)
+    search_shard_pages: int = 2500  # pages per part of the search index (see portal/search/plan.py)
     links: tuple[Link, ...] = ()
     favicon: str = ""  # a site path under static/, e.g. /favicon.svg
     plan_type: str = "Kế hoạch"  # documents of this type are plans, listed with their targets
@@ -109,12 +109,11 @@ def load_config(root: Path, errors: ErrorLog, base_url: str | None = None) -> Si
                    offset=error.start)
         return SiteConfig()
     try:
-        data = load_yaml(text)
+        data, lines = load_yaml_with_lines(text)
     except yaml.YAMLError as error:
         errors.add(path, error_key(error), line=error_line(error),
                    field=getattr(error, "field", None) or None, problem=error_problem(error))
         return SiteConfig()
-    lines = key_lines(text)
 
     def report(key_path: tuple[str, ...], key: str, **params: object) -> None:
         errors.add(path, key, line=_nearest_line(lines, key_path), field=".".join(key_path), **params)

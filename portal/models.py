@@ -41,6 +41,20 @@ def _html_field():
     return field(default_factory=BodyHtml, metadata=SKIP, compare=False, repr=False)
 
 
+def _lines_field():
+    """Where each front-matter field is written in the file, for the editor's messages; no
+    part of what a page shows, so not of the model's fingerprint."""
+    return field(default_factory=dict, metadata=SKIP, compare=False, repr=False)
+
+
+def _body_line_field():
+    return field(default=1, metadata=SKIP, compare=False, repr=False)
+
+
+IN_FORCE, EXPIRED, NOT_YET = "in_force", "expired", "not_yet"  # a document's status
+SUMMARY_LENGTH = 280  # characters of a summary the listings show
+
+
 @dataclass(frozen=True)
 class Term(Fingerprinted):
     """A category or a tag as an item refers to it."""
@@ -92,13 +106,20 @@ class NewsItem(Fingerprinted):
     draft: bool = False
     featured: bool = False
     extra: dict = field(default_factory=dict)
-    body_html: BodyHtml = _html_field()  # filled in by the markup stage
+    body_html: BodyHtml = _html_field()  # from the markup stage
+    summary_written: bool = False  # else `summary` is the body's first paragraph
     url_from: tuple[str, int] = ("title", 1)  # the field and line the URL comes from, for errors
-    documents_line: int = 1  # where `documents:` is, for an error about a number in it
+    lines: dict[str, int] = _lines_field()
+    body_line: int = _body_line_field()
 
     @property
     def html(self) -> str:
         return self.body_html.text()
+
+    @property
+    def documents_line(self) -> int:
+        """Where `documents:` is, for an error about a number in it."""
+        return self.lines.get("documents", 1)
 
 
 @dataclass(frozen=True)
@@ -114,7 +135,10 @@ class Page(Fingerprinted):
     draft: bool = False
     extra: dict = field(default_factory=dict)
     body_html: BodyHtml = _html_field()
+    summary_written: bool = False
     url_from: tuple[str, int] = ("title", 1)
+    lines: dict[str, int] = _lines_field()
+    body_line: int = _body_line_field()
 
     @property
     def html(self) -> str:
@@ -158,8 +182,11 @@ class Document(Fingerprinted):
     extra: dict = field(default_factory=dict)
     body_html: BodyHtml = _html_field()
     summary: str = ""
-    status: str = ""  # in_force | expired | not_yet, decided at build time by the collection
+    summary_written: bool = False
+    status: str = IN_FORCE  # IN_FORCE, EXPIRED or NOT_YET on the build's date
     url_from: tuple[str, int] = ("number", 1)
+    lines: dict[str, int] = _lines_field()
+    body_line: int = _body_line_field()
 
     @property
     def html(self) -> str:

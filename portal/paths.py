@@ -10,6 +10,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .urls import url_problem
+
 # Written into every tree the build publishes (see output.py); a folder holding it is a
 # built site, never a source: `static/old -> ../site` would nest each site in the next.
 MARKER = ".built-by-portal"
@@ -159,3 +161,22 @@ def _resolvable(path: Path) -> bool:
     except (OSError, RuntimeError, ValueError):
         return False
     return True
+
+
+def check_site_file(path: str, static_dir: Path) -> str | None:
+    """None when `path` names a file under static/, else the error key. A link that
+    leads outside the portal's folder is refused before anything is read through it."""
+    if not path.startswith("/") or ".." in path.split("/"):
+        return "not_site_path"
+    file = static_dir / path.lstrip("/")
+    if not os.path.lexists(file):
+        return "missing_file"
+    if not inside(file, static_dir.parent):
+        return "outside_portal_path"
+    return None if file.is_file() else "missing_file"
+
+
+def site_file_problem(path: str, static_dir: Path) -> str | None:
+    """None when `path` is a safe address of a file under static/, else the error key;
+    `javascript:…` is called unsafe rather than merely not a site path."""
+    return url_problem(path) or check_site_file(path, static_dir)

@@ -1,148 +1,101 @@
-"""The build, top to bottom:
+"""The build, top to bottom: every stage by name, each a call into its own package.
 
-config -> discover -> parse -> model -> markup -> collect -> render -> write -> publish
+config -> discover -> parse -> markup -> model -> collect -> weather -> plan pages
+-> theme + static -> render + write -> search index -> publish
 
-`build()` knows nothing of the command line or of being served; it raises
-`BuildFailed` with every content error of the run, after which the previous site
-is untouched.
+`pipeline` is the one module that calls the stages (content/, site/, weather/, output/,
+search/) and hands each the data the last one made; no stage imports another. `build()`
+knows nothing of the command line or of being served; it raises `BuildFailed` with
+every content error of the run, after which the previous site is untouched.
 """
 
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import functools
 from importlib import metadata
-import os
-import time
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 from . import __version__
-from .output.assets import copy_static, fingerprint_theme, folder_digest, static_clashes, static_files
-from .cache import Cache, KeptCache, Stamp, cache_folder, content_key
-from .output.manifests import TreeManifests
-from .site.collection import collect
+from .cache import Cache, KeptCache, cache_folder, content_key
 from .config import SiteConfig, load_config
-from .content.discover import SourceFile, discover
+from .content import (ModelContext, ModelSnapshot, convert, discover, html_loader, make_models,
+                      parse_all, read_sources)
 from .errors import BuildFailed, ContentError, ErrorLog, OutputRefused, TemplateFailure
 from .locale import Locale, load_locale
-from .content.markup import html_loader, with_html
-from .content.model import ModelContext, document_from, news_from, page_from
-from .models import UNCONVERTIBLE_BODY, RenderJob, Site, Visibility
+from .models import RenderJob, Site, Visibility
+from .output.assets import copy_static, fingerprint_theme, folder_digest, static_clashes, static_files
 from .output.claim import OutputClaim, claim_output
-from .site.pages import plan_pages
-from .content.parse import body_of, file_digest, parse_source, read_bytes
-from .content.snapshot import ModelSnapshot
-from .output.render import Renderer, render_all
-from .search.index import index_site
-from .urls import output_file
-from .weather.box import WeatherBox, weather_box
+from .output.manifests import TreeManifests
+from .output.render import Renderer, RenderStats, render_all
 from .output.write import DiskWriter
+from .run import BuildOptions, BuildResult, Session, Stopwatch, build_time
+from .search import index_site, search_page
+from .site import collect, plan_pages
+from .urls import output_file
+from .weather import CACHE_FILE as WEATHER_CACHE_FILE, Refresh, fetch_and_cache, weather_box
 from .writer import Writer
 
+__all__ = ["WEATHER_CACHE_FILE", "BuildOptions", "BuildResult", "Session", "build", "build_time",
+           "refresh_weather"]
 
 ENGINE_LIBRARIES = ("jinja2", "markdown", "nh3", "python-slugify", "pyyaml")
-MODEL_BUILDERS = {"news": news_from, "page": page_from, "document": document_from}
-
-
-@dataclass(frozen=True)
-class BuildOptions:
-    root: Path = Path(".")
-    output: Path | None = None  # default: root/site
-    drafts: bool = False
-    future: bool = False
-    base_url: str | None = None
-    jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
-    progress: bool = False
-    use_cache: bool = True
-    offline: bool = False  # no network: the weather box shows cached readings
-    search: bool = True  # build the search index (serve leaves it out unless asked)
-
-    @property
-    def output_dir(self) -> Path:
-        return self.output or self.root / "site"
-
-
-@dataclass
-class Session:
-    """What `serve` keeps from one build to the next, so that an edit costs what it
-    touches: the caches in memory, the models (each with its fingerprint, computed once),
-    and each file's digest by how it looked on disk (size, time, inode), so that only
-    the files that changed, or that watchdog names in `changed`, are read again."""
-
-    caches: dict[str, KeptCache] = field(default_factory=dict)
-    snapshot: ModelSnapshot | None = None
-    digests: dict[str, tuple[Stamp, str]] = field(default_factory=dict)
-    changed: set[str] = field(default_factory=set)  # files by their path in the portal
-
-
-@dataclass(frozen=True)
-class BuildResult:
-    pages: int
-    reused: int
-    seconds: float
-    locale: Locale
-    timings: tuple[tuple[str, float], ...] = ()  # seconds per stage, for --verbose
-    warnings: tuple[str, ...] = ()  # said to the editor; they do not fail the build
-    site: Site | None = None  # what was built, for `check` to look into
-
-    def summary(self) -> str:
-        """The closing line: "Đã tạo 1.234 trang trong 3,2 s (1.180 dùng lại …)"."""
-        return self.locale.say("summary", pages=self.pages, seconds=round(self.seconds, 1),
-                               reused=self.reused)
-
-    def timing_lines(self) -> list[str]:
-        """Seconds per stage, for --verbose."""
-        return [f"  {stage:<36} {seconds:7.3f} s" for stage, seconds in self.timings]
-
-
-class Stopwatch:
-    """Times the stages of one build."""
-
-    def __init__(self) -> None:
-        self.started = self.last = time.perf_counter()
-        self.laps: list[tuple[str, float]] = []
-
-    def lap(self, stage: str) -> None:
-        now = time.perf_counter()
-        self.laps.append((stage, now - self.last))
-        self.last = now
-
-    @property
-    def total(self) -> float:
-        return time.perf_counter() - self.started
 
 
 def build(options: BuildOptions, writer: Writer | None = None,
           session: Session | None = None) -> BuildResult:
     """Build the site into `writer` (by default: the output folder, swapped in whole).
     `serve` passes the session it keeps between builds."""
-    clock = Stopwatch()
-    errors = ErrorLog(options.root)
+    clock, now, errors = Stopwatch(), build_time(), ErrorLog(options.root)
     config = load_config(options.root, errors, options.base_url)
     locale = load_locale(config.language)
-    now = build_time()
     with _claimed_output(options, locale, writer) as claim:
-        site = _load_site(config, options, errors, clock, now, session)
+        sources = discover(options.root, errors)
+        reads = read_sources(sources, errors, *_known_files(session))
+        snapshot, markup = _snapshot(config, options, session), _cache(options, "markup", session)
+        kept, changed = snapshot.sort(reads, now, functools.partial(html_loader, markup, engine_digest()))
+        entries = parse_all(changed, errors)
+        clock.lap("config + discover + parse")
+        bodies = convert(entries, markup, options.jobs, engine_digest())
+        markup.prune()
+        clock.lap("markdown")
+        made = make_models(entries, bodies, ModelContext(errors, config.zone, options.root / "static",
+                                                         config.urls, now))
+        models = snapshot.update(reads, kept, made)
+        site = collect(models["news"], models["page"], models["document"], config,
+                       Visibility(options.drafts, options.future, now), errors, snapshot.mentions)
+        snapshot.save()  # after the collection, which notes the numbers each item mentions
+        clock.lap("model + collect")
         if errors:
             raise BuildFailed(errors.sorted(), locale)
-        weather, problems = weather_box(options.root, config, now, options.offline)
-        warnings = tuple(locale.say("weather_problem", problem=problem) for problem in problems)
-        clock.lap("weather")
+        weather, weather_warnings = weather_box(options.root, config, now, options.offline)
+        jobs = plan_pages(site, search_page(site))
+        clock.lap("weather + plan pages")
         writer = writer or DiskWriter(claim, _tree_manifests(options))
-        clock.lap("prepare staging")
         try:
-            pages, reused, search_problems = _write_site(site, weather, locale, options, writer,
-                                                         clock, session)
-            warnings += tuple(locale.say("search_problem", problem=p) for p in search_problems)
+            assets = fingerprint_theme(options.root / "templates", writer)
+            _copy_static(options.root, jobs, assets, site, locale, writer)
+            clock.lap("theme + static")
+            renderer = _renderer(options, site, locale, assets, weather)
+            pages = _render(jobs, renderer, writer, options, session, locale)
+            clock.lap("render + write")
+            search = index_site(site, _search_frame(options, site), writer,
+                                _cache_folder(options, "search")) if options.search else None
+            clock.lap("search index")
             writer.publish()
             clock.lap("publish")
         except BaseException:
             writer.discard()
             raise
-    return BuildResult(pages, reused, clock.total, locale, tuple(clock.laps), warnings, site)
+    warnings = (*weather_warnings, *(search.problems if search else ()))
+    return BuildResult(pages.pages, pages.reused, clock.total, locale, tuple(clock.laps),
+                       warnings, site)
+
+
+def refresh_weather(root: Path, config: SiteConfig) -> Refresh:
+    """Ask the weather source now and keep its readings (the `weather` command)."""
+    return fetch_and_cache(root, config)
 
 
 @contextlib.contextmanager
@@ -176,27 +129,6 @@ def engine_digest() -> str:
                        *libraries)
 
 
-def build_time() -> dt.datetime:
-    """Now, or `SOURCE_DATE_EPOCH` for reproducible builds."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    try:
-        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
-    except (TypeError, ValueError, OverflowError, OSError):  # unset, or not a usable time
-        return dt.datetime.fromtimestamp(time.time(), dt.timezone.utc)
-
-
-def _load_site(config: SiteConfig, options: BuildOptions, errors: ErrorLog, clock: Stopwatch,
-               now: dt.datetime, session: Session | None) -> Site:
-    snapshot = _snapshot(config, options, session)
-    models = _load_models(config, options, errors, clock, snapshot, session)
-    visibility = Visibility(options.drafts, options.future, now)
-    site = collect(models["news"], models["page"], models["document"], config, visibility, errors,
-                   snapshot.mentions)
-    snapshot.save()  # after the collection, which notes the numbers each item mentions
-    clock.lap("collect")
-    return site
-
-
 def _snapshot(config: SiteConfig, options: BuildOptions, session: Session | None) -> ModelSnapshot:
     """The models of the last build: the session's, or read from the cache."""
     context = content_key(engine_digest(), config.timezone, repr(config.urls))
@@ -209,92 +141,10 @@ def _snapshot(config: SiteConfig, options: BuildOptions, session: Session | None
     return snapshot
 
 
-def _load_models(config: SiteConfig, options: BuildOptions, errors: ErrorLog, clock: Stopwatch,
-                 snapshot: ModelSnapshot, session: Session | None) -> dict[str, list]:
-    """Every content file's model, by kind, in the order the files were found: kept from
-    the last build when the file's bytes are unchanged (see snapshot.py), else read,
-    checked and converted now."""
-    engine = engine_digest()
-    ctx = ModelContext(errors, config.zone, options.root / "static", config.urls)
-    markup = _cache(options, "markup", session)
-    sources = discover(options.root, errors)
-    found: dict[str, object] = {}
-    fresh: list[tuple[object, str]] = []
-    for source in sources:
-        digest, data = _digest(source, errors, session)
-        if digest is None:
-            continue
-        model = snapshot.get(source.rel, source.kind, digest,
-                             lambda: body_of(data or source.path.read_bytes()),
-                             lambda body: html_loader(markup, engine, digest, body))
-        if model is None:
-            data = data or read_bytes(source, errors)
-            entry = parse_source(source, data, errors) if data is not None else None
-            model = MODEL_BUILDERS[source.kind](entry, ctx) if entry is not None else None
-            if model is not None:
-                fresh.append((model, digest))
-            continue
-        found[source.rel] = model
-    clock.lap("config + discover + parse + model")
-    converted = with_html([model for model, _ in fresh], markup, options.jobs, engine)
-    for model, (_, digest) in zip(converted, fresh):
-        if model.html == UNCONVERTIBLE_BODY:
-            errors.add(model.path, "unconvertible_body")
-            continue
-        snapshot.put(model, digest)
-        found[model.path] = model
-    snapshot.keep_only({source.rel for source in sources})
-    markup.prune()
-    clock.lap("markdown")
-    models: dict[str, list] = {kind: [] for kind in MODEL_BUILDERS}
-    for source in sources:
-        if source.rel in found:
-            models[source.kind].append(found[source.rel])
-    return models
-
-
-def _digest(source: SourceFile, errors: ErrorLog,
-            session: Session | None) -> tuple[str | None, bytes | None]:
-    """The file's digest, and its bytes when they had to be read: under `serve`, a file
-    that looks as it did (and that watchdog did not name) is not read again."""
-    if session is not None:
-        stamp = Stamp.of(os.stat(source.path))
-        known = session.digests.get(source.rel)
-        if known and known[0] == stamp and source.rel not in session.changed:
-            return known[1], None
-    data = read_bytes(source, errors)
-    if data is None:
-        return None, None
-    digest = file_digest(data)
-    if session is not None:
-        session.digests[source.rel] = (stamp, digest)
-    return digest, data
-
-
-def _write_site(site: Site, weather: WeatherBox | None, locale: Locale, options: BuildOptions,
-                writer: Writer, clock: Stopwatch,
-                session: Session | None) -> tuple[int, int, tuple[str, ...]]:
-    templates = options.root / "templates"
-    assets = fingerprint_theme(templates, writer)
-    templates_digest = folder_digest(templates, root=options.root)
-    renderer = Renderer(templates, site, locale, assets, weather, engine_digest(), templates_digest)
-    cache = _cache(options, "pages", session)
-    jobs = plan_pages(site)
-    _copy_static(options.root, jobs, assets, site, locale, writer)
-    clock.lap("static + theme + plan pages")
-    try:
-        stats = render_all(jobs, renderer, writer, cache, options.jobs, options.progress)
-    except TemplateFailure as failure:
-        raise BuildFailed([_template_error(failure, options.root)], locale) from None
-    cache.prune()
-    clock.lap("render + write")
-    if not options.search:
-        return stats.pages, stats.reused, ()
-    search_cache = _cache_folder(options, "search")
-    search_frame = content_key(engine_digest(), templates_digest, repr(site.config))
-    search = index_site(site, search_frame, writer, search_cache)
-    clock.lap("search index")
-    return stats.pages, stats.reused, (search.problem,) if search.problem else ()
+def _known_files(session: Session | None) -> tuple:
+    """Under `serve`, each file's digest by how it looked on disk, and the files watchdog
+    named; a plain build reads every file."""
+    return (session.digests, session.changed) if session else (None, frozenset())
 
 
 def _copy_static(root: Path, jobs: list[RenderJob], assets: dict[str, str], site: Site,
@@ -310,6 +160,30 @@ def _copy_static(root: Path, jobs: list[RenderJob], assets: dict[str, str], site
             log.add(root / "static" / found.rel, "static_replaced", url="/" + taker)
         raise BuildFailed(log.sorted(), locale)
     copy_static(static, writer)
+
+
+def _renderer(options: BuildOptions, site: Site, locale: Locale, assets: dict[str, str],
+              weather) -> Renderer:
+    templates = options.root / "templates"
+    return Renderer(templates, site, locale, assets, weather, engine_digest(),
+                    folder_digest(templates, root=options.root))
+
+
+def _render(jobs: list[RenderJob], renderer: Renderer, writer: Writer, options: BuildOptions,
+            session: Session | None, locale: Locale) -> RenderStats:
+    cache = _cache(options, "pages", session)
+    try:
+        stats = render_all(jobs, renderer, writer, cache, options.jobs, options.progress)
+    except TemplateFailure as failure:
+        raise BuildFailed([_template_error(failure, options.root)], locale) from None
+    cache.prune()
+    return stats
+
+
+def _search_frame(options: BuildOptions, site: Site) -> str:
+    """What shapes the indexed regions besides the items: the engine, templates, config."""
+    templates = options.root / "templates"
+    return content_key(engine_digest(), folder_digest(templates, root=options.root), repr(site.config))
 
 
 def _cache(options: BuildOptions, name: str, session: Session | None = None) -> Cache:

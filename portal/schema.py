@@ -13,6 +13,9 @@ import typing
 from dataclasses import MISSING
 from typing import Any, Callable
 
+# The years a date in content may fall in: a typo ("20244") is an error, not a far future.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
+
 # Reports a problem: (key path, message key, params)
 Report = Callable[..., None]
 

@@ -9,6 +9,7 @@ import posixpath
 import re
 import urllib.parse
 from dataclasses import dataclass
+from typing import Iterator
 
 from slugify import slugify as _slugify
 
@@ -188,3 +189,34 @@ def rebase(body_html: str, base_path: str) -> str:
         return body_html
     shown = html.escape(base_path, quote=True)
     return _ROOT_RELATIVE.sub(lambda m: f'{m.group(1)}="{shown}', body_html)
+
+
+# A text such as "VTV: bản tin 19 giờ" is a name; "javascript:alert(1)" or "//evil" is an
+# address: a scheme followed at once by something other than a space, or "//".
+_WRITTEN_AS_URL = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:(?!\s|$)|[/\\]{2})")
+# Extra front-matter keys a theme is likely to put in href/src.
+_URL_KEY = re.compile(r"(?:^|_)(?:url|link|href|src|image|website|homepage)s?$", re.I)
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def looks_like_url(text: str) -> bool:
+    """Whether a browser would read `text` as an address if a theme linked it."""
+    return bool(_WRITTEN_AS_URL.match(_CONTROLS.sub("", text)))
+
+
+def unsafe_urls_in(key: str, value: object) -> Iterator[str]:
+    """Unsafe addresses among the values of URL-named keys, at any depth of `value`.
+    A loop, not recursion, and each shared (YAML alias) value is looked at once, so that
+    neither deep nesting nor nested aliases can blow up."""
+    todo: list[tuple[str, object]] = [(key, value)]
+    seen: set[int] = set()
+    while todo:
+        name, item = todo.pop()
+        if isinstance(item, (dict, list)):
+            if id(item) in seen:
+                continue
+            seen.add(id(item))
+            pairs = item.items() if isinstance(item, dict) else ((name, v) for v in item)
+            todo.extend((str(k), v) for k, v in pairs)
+        elif isinstance(item, str) and _URL_KEY.search(name) and url_problem(item):
+            yield item

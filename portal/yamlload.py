@@ -57,18 +57,24 @@ def load_yaml(text: str) -> object:
     """Parse one YAML document, refusing a shape too deep or too repetitive to walk and
     stripping unwanted characters (see the module's docstring); raises `yaml.YAMLError`
     with a `problem_mark`."""
+    return load_yaml_with_lines(text)[0]
+
+
+def load_yaml_with_lines(text: str) -> tuple[object, dict[tuple[str, ...], int]]:
+    """`load_yaml`'s value, and the line of each key (see `key_lines`), from one reading
+    of the text: the lines an error names come from the same parse as the values."""
     text = _encodable(text)
     _check_depth(text)
     loader = ContentLoader(text)
     try:
         root = loader.get_single_node()
         if root is None:
-            return None
+            return None, {}
         if "*" in text:  # no alias indicator, nothing can be repeated
             _check_aliases(root)
         if "\\" in text or may_hold_unwanted(text):  # escapes, or raw ones YAML allows
             _clean_scalars(root)
-        return loader.construct_document(root)
+        return loader.construct_document(root), _lines_of(root)
     finally:
         loader.dispose()
 
@@ -188,17 +194,17 @@ def _clean_scalars(root: yaml.Node) -> None:
 
 
 def key_lines(text: str) -> dict[tuple[str, ...], int]:
-    """Map each mapping key path, e.g. ("weather", "provider"), to its 1-based line.
-
-    An alias is not followed (its keys are on its anchor's lines), so this is linear in
-    the text even when aliases repeat it a billion times.
-    """
+    """Map each mapping key path, e.g. ("weather", "provider"), to its 1-based line; {}
+    when the text is not YAML."""
     try:
-        text = _encodable(text)
-        _check_depth(text)
-        root = yaml.compose(text, Loader=ContentLoader)
+        return load_yaml_with_lines(text)[1]
     except yaml.YAMLError:
         return {}
+
+
+def _lines_of(root: yaml.Node) -> dict[tuple[str, ...], int]:
+    """An alias is not followed (its keys are on its anchor's lines), so this is linear in
+    the text even when aliases repeat it a billion times."""
     lines: dict[tuple[str, ...], int] = {}
     seen: set[int] = set()
     stack: list[tuple[yaml.Node | None, tuple[str, ...]]] = [(root, ())]

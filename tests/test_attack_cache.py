@@ -223,7 +223,7 @@ def test_a_file_where_the_cache_folder_goes_is_not_fatal(built: SiteDir):
 def forge_models(site: SiteDir, change) -> int:
     """Rewrite every kept model through `change(name -> value map)`, sealed as the engine
     seals: what someone who can write the cache can do. Returns how many were changed."""
-    from portal.content.snapshot import _FIELDS, _KINDS
+    from portal.content.codec import _FIELDS, _KINDS
     count = 0
     for entry in entries(site, "models"):
         part = json.loads(unseal(entry.read_bytes()))
@@ -280,7 +280,7 @@ def test_forged_model_snapshot_is_a_miss(built: SiteDir, changes: dict):
 def test_a_kept_model_of_another_kind_is_a_miss(built: SiteDir):
     """A page's model kept under a news file's name (sealed, well-formed) is made again
     from the news file, not handed to the news collection."""
-    from portal.content.snapshot import encode_model
+    from portal.content.codec import encode_model
     from portal.models import Page
     page = Page(path="", title="Trang giả", slug="trang-gia", url="trang-gia/", body="",
                 digest="0" * 40)

@@ -9,14 +9,14 @@ import os
 import sys
 from pathlib import Path
 
-from .check import FORMATS, FORMATTERS, check
+from .check import check
+from .report import FORMATS, FORMATTERS
 from ..config import SiteConfig, load_config
 from ..errors import BuildFailed, ErrorLog, OutputRefused
 from ..locale import Locale, load_locale
-from ..pipeline import BuildOptions, build
+from ..pipeline import WEATHER_CACHE_FILE, BuildOptions, build, refresh_weather
 from .new import KINDS, new_content
 from .serve import ServeOptions, serve
-from ..weather.box import CACHE_FILE, fetch_and_cache
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,8 +116,8 @@ def _build(args: argparse.Namespace) -> int:
         print(load_locale("vi").say("interrupted"), file=sys.stderr)
         return 130
     if not args.quiet:
-        for warning in result.warnings:
-            print(warning, file=sys.stderr)
+        for line in result.warning_lines():
+            print(line, file=sys.stderr)
     if args.verbose:
         print("\n".join(result.timing_lines()))
     if not args.quiet:
@@ -158,11 +158,11 @@ def _weather(args: argparse.Namespace) -> int:
     if config.weather.provider != "open-meteo" or not config.weather.locations:
         print(locale.say("weather_nothing", provider=config.weather.provider))
         return 0
-    refresh = fetch_and_cache(args.source, config)
-    if refresh.problem:
-        print(locale.say("weather_problem", problem=refresh.problem), file=sys.stderr)
+    refresh = refresh_weather(args.source, config)
+    for problem in refresh.problems:
+        print(locale.format_error(problem), file=sys.stderr)
     if refresh.fetched:
-        print(locale.say("weather_saved", count=len(refresh.readings), path=CACHE_FILE))
+        print(locale.say("weather_saved", count=len(refresh.readings), path=WEATHER_CACHE_FILE))
     return 0
 
 

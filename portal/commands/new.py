@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 
 from ..config import SiteConfig
-from ..pipeline import build_time
+from ..run import build_time
 from ..paths import leads_out
 from ..urls import slugify
 

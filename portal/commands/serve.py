@@ -189,8 +189,8 @@ def _rebuild(options: BuildOptions, writer: MemoryWriter, session: Session, boar
         print(trace, file=sys.stderr, flush=True)
         board.post(locale.say("serve_crashed"), (trace.strip().splitlines()[-1],))
         return
-    for warning in result.warnings:  # e.g. the weather service; the site is built all the same
-        print(warning, file=sys.stderr, flush=True)
+    for line in result.warning_lines():  # e.g. the weather service; the site is built all the same
+        print(line, file=sys.stderr, flush=True)
     for line in result.timing_lines() if verbose else ():
         print(line)
     print(time.strftime("%H:%M:%S ") + result.summary(), flush=True)

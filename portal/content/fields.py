@@ -3,17 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 import zoneinfo
 from pathlib import Path
-from typing import Iterator
+
 
 from ..errors import ErrorLog
 from .parse import RawEntry, field_line
-from ..paths import inside
 from ..schema import type_name
-from ..urls import url_problem
+from ..paths import site_file_problem
+from ..schema import FIRST_YEAR, LAST_YEAR
+from ..urls import looks_like_url, unsafe_urls_in, url_problem
 
 MAX_LIST_ITEMS = 100  # tags, document numbers: far above any real item's needs
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")
@@ -145,25 +145,6 @@ class FieldReader:
         return left
 
 
-def check_site_file(path: str, static_dir: Path) -> str | None:
-    """None when `path` names a file under static/, else the error key. A link that
-    leads outside the portal's folder is refused before anything is read through it."""
-    if not path.startswith("/") or ".." in path.split("/"):
-        return "not_site_path"
-    file = static_dir / path.lstrip("/")
-    if not os.path.lexists(file):
-        return "missing_file"
-    if not inside(file, static_dir.parent):
-        return "outside_portal_path"
-    return None if file.is_file() else "missing_file"
-
-
-def site_file_problem(path: str, static_dir: Path) -> str | None:
-    """None when `path` is a safe address of a file under static/, else the error key;
-    `javascript:…` is called unsafe rather than merely not a site path."""
-    return url_problem(path) or check_site_file(path, static_dir)
-
-
 def parse_date(text: str, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
     """ISO dates (2024-04-12, 2024-04-12 08:30, with an offset or not) and the
     day-first form Vietnamese editors write (12/04/2024 08:30). Naive times are in `zone`."""
@@ -182,34 +163,3 @@ def parse_date(text: str, zone: zoneinfo.ZoneInfo) -> dt.datetime | None:
 
 # Years outside these make no sense on a portal, and near the ends of Python's calendar
 # (year 1, year 9999) moving a time to the portal's zone overflows.
-FIRST_YEAR, LAST_YEAR = 1900, 2200
-
-# A text such as "VTV: bản tin 19 giờ" is a name; "javascript:alert(1)" or "//evil" is an
-# address: a scheme followed at once by something other than a space, or "//".
-_WRITTEN_AS_URL = re.compile(r"^\s*(?:[a-zA-Z][a-zA-Z0-9+.-]*:(?!\s|$)|[/\\]{2})")
-# Extra front-matter keys a theme is likely to put in href/src.
-_URL_KEY = re.compile(r"(?:^|_)(?:url|link|href|src|image|website|homepage)s?$", re.I)
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f]")
-
-
-def looks_like_url(text: str) -> bool:
-    """Whether a browser would read `text` as an address if a theme linked it."""
-    return bool(_WRITTEN_AS_URL.match(_CONTROLS.sub("", text)))
-
-
-def unsafe_urls_in(key: str, value: object) -> Iterator[str]:
-    """Unsafe addresses among the values of URL-named keys, at any depth of `value`.
-    A loop, not recursion, and each shared (YAML alias) value is looked at once, so that
-    neither deep nesting nor nested aliases can blow up."""
-    todo: list[tuple[str, object]] = [(key, value)]
-    seen: set[int] = set()
-    while todo:
-        name, item = todo.pop()
-        if isinstance(item, (dict, list)):
-            if id(item) in seen:
-                continue
-            seen.add(id(item))
-            pairs = item.items() if isinstance(item, dict) else ((name, v) for v in item)
-            todo.extend((str(k), v) for k, v in pairs)
-        elif isinstance(item, str) and _URL_KEY.search(name) and url_problem(item):
-            yield item

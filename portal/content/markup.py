@@ -4,21 +4,22 @@ results are cached by the hash of the source text."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 import html
 import re
 from concurrent.futures import ProcessPoolExecutor
 
 import markdown
-from dataclasses import replace
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
 import nh3
 
 from ..cache import Cache, content_key
-from ..models import UNCONVERTIBLE_BODY, BodyHtml
+from ..models import SUMMARY_LENGTH, UNCONVERTIBLE_BODY
 from ..workers import frozen_heap
 from ..urls import SAFE_SCHEMES, slugify
 from ..text import strip_unwanted
+from .parse import RawEntry
 
 class _HeadingIds(Treeprocessor):
     """Give headings stable Vietnamese-slug ids (#muc-tieu) so they can be linked to.
@@ -59,7 +60,6 @@ _ATTRIBUTES = {
 _OUR_ATTRIBUTES = {"div": {"class", "tabindex"}}
 _FIRST_PARAGRAPH = re.compile(r"<p>(.*?)</p>", re.S)
 _TAG = re.compile(r"<[^>]+>")
-SUMMARY_LENGTH = 280
 
 
 @functools.lru_cache(maxsize=1)
@@ -95,19 +95,26 @@ def clean_html(raw: str) -> str:
                                      filter_style_properties={"text-align"}))
 
 
-def with_html(models: list, cache: Cache, jobs: int, engine: str) -> list:
-    """The models with their bodies' HTML (and a summary where the editor gave none).
+@dataclass(frozen=True)
+class Converted:
+    """A body as safe HTML, and its first paragraph as plain text (the summary of an item
+    whose editor wrote none)."""
+
+    html: str
+    first_paragraph: str
+
+
+def convert(entries: list[RawEntry], cache: Cache, jobs: int, engine: str) -> list[Converted]:
+    """Each entry's body as safe HTML, converted on every core or taken from the cache.
     HTML read back from the cache passes the sanitizer again, as fresh Markdown does:
     the cache is data that a checksum shows undamaged, not safe."""
-    keys = [content_key(engine, model.digest) for model in models]
+    keys = [content_key(engine, entry.digest) for entry in entries]
     found = {key: clean_html(html) for key in keys if (html := cache.get_text(key)) is not None}
     todo = [i for i, key in enumerate(keys) if key not in found]
-    for index, html in zip(todo, to_html_many([models[i].body for i in todo], jobs)):
+    for index, html in zip(todo, to_html_many([entries[i].body for i in todo], jobs)):
         found[keys[index]] = html
         cache.put(keys[index], html.encode("utf-8"))
-    return [replace(model, body_html=BodyHtml(found[key]),
-                    summary=model.summary or summary_of(found[key]))
-            for model, key in zip(models, keys)]
+    return [Converted(found[key], summary_of(found[key])) for key in keys]
 
 
 def html_loader(cache: Cache, engine: str, digest: str, body: str):

@@ -1,16 +1,22 @@
-"""Typed content: builds `NewsItem`, `Page` and `Document` from parsed entries, each
-field read and checked by its kind (fields.py)."""
+"""Typed content: builds `NewsItem`, `Page` and `Document` from a parsed entry and its
+converted body, each field read and checked by its kind (fields.py). A model is complete
+when it is made: its HTML, its summary, where its fields are written, and a document's
+status on the build's date."""
 
 from __future__ import annotations
 
+import datetime as dt
 import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ErrorLog
-from ..models import Attachment, Document, NewsItem, Page, Target, Term
+from ..models import (EXPIRED, IN_FORCE, NOT_YET, UNCONVERTIBLE_BODY, Attachment, BodyHtml, Document,
+                      NewsItem, Page, Target, Term)
 from ..urls import UrlScheme, slugify, unsafe_slug
-from .fields import FieldReader, site_file_problem
+from ..paths import site_file_problem
+from .fields import FieldReader
+from .markup import Converted
 from .parse import RawEntry, field_line
 
 
@@ -22,9 +28,16 @@ class ModelContext:
     zone: zoneinfo.ZoneInfo
     static_dir: Path
     urls: UrlScheme
+    now: dt.datetime  # the build's date, on which a document is in force or not
 
 
-def news_from(entry: RawEntry, ctx: ModelContext) -> NewsItem | None:
+def make_models(entries: list[RawEntry], bodies: list[Converted], ctx: ModelContext) -> list:
+    """The model of each entry whose fields are right; every wrong field is an error."""
+    made = (MODEL_BUILDERS[entry.source.kind](entry, body, ctx) for entry, body in zip(entries, bodies))
+    return [model for model in made if model is not None]
+
+
+def news_from(entry: RawEntry, body: Converted, ctx: ModelContext) -> NewsItem | None:
     read = FieldReader(entry, ctx.errors, ctx.zone, ctx.static_dir)
     title = read.text("title", required=True)
     date = read.date("date", required=True)
@@ -32,34 +45,54 @@ def news_from(entry: RawEntry, ctx: ModelContext) -> NewsItem | None:
     tags = tuple(_term(read, "tags", tag, ctx.urls.tag_page) for tag in read.strings("tags"))
     slug = _slug(read, title)
     item = dict(
-        summary=read.text("summary"), image=read.site_file("image"),
+        **_summary(read, body), image=read.site_file("image"),
         image_alt=read.text("image_alt"), image_caption=read.text("image_caption"),
         author=read.text("author"), source=read.text_or_url("source"),
         documents=read.strings("documents"),
         draft=read.flag("draft"), featured=read.flag("featured"),
     )
     extra = read.extra()  # read last, when every known key is marked used
-    if read.failed or date is None:
+    if read.failed or date is None or not _converted(entry, body, ctx):
         return None
     return NewsItem(
         path=entry.source.rel, title=title, date=date, slug=slug, url=ctx.urls.news_item(slug),
-        category=category, tags=tags, body=entry.body, digest=entry.digest, extra=extra,
-        url_from=_url_from(entry), documents_line=field_line(entry, "documents"), **item)
+        category=category, tags=tags, extra=extra, url_from=_url_from(entry), **_source(entry, body),
+        **item)
 
 
-def page_from(entry: RawEntry, ctx: ModelContext) -> Page | None:
+def page_from(entry: RawEntry, body: Converted, ctx: ModelContext) -> Page | None:
     read = FieldReader(entry, ctx.errors, ctx.zone, ctx.static_dir)
     title = read.text("title", required=True)
     slug = _slug(read, title)
     if slug in ctx.urls.reserved():
         read.report("slug", "reserved_slug", value=slug)
-    menu, summary, draft = read.number("menu"), read.text("summary"), read.flag("draft")
+    menu, summary, draft = read.number("menu"), _summary(read, body), read.flag("draft")
     extra = read.extra()
-    if read.failed:
+    if read.failed or not _converted(entry, body, ctx):
         return None
     return Page(path=entry.source.rel, title=title, slug=slug, url=ctx.urls.static_page(slug),
-                body=entry.body, digest=entry.digest, menu=menu, summary=summary, draft=draft,
-                extra=extra, url_from=_url_from(entry))
+                menu=menu, draft=draft, extra=extra, url_from=_url_from(entry),
+                **_source(entry, body), **summary)
+
+
+def _summary(read: FieldReader, body: Converted) -> dict:
+    """The editor's summary, else the body's first paragraph."""
+    written = read.text("summary")
+    return dict(summary=written or body.first_paragraph, summary_written=bool(written))
+
+
+def _source(entry: RawEntry, body: Converted) -> dict:
+    """What a model keeps of its file: the body, its HTML, the digest, the field lines."""
+    return dict(body=entry.body, body_html=BodyHtml(body.html), digest=entry.digest,
+                lines=entry.lines, body_line=entry.body_line)
+
+
+def _converted(entry: RawEntry, body: Converted, ctx: ModelContext) -> bool:
+    """False, and an error, for a body the Markdown converter could not finish."""
+    if body.html != UNCONVERTIBLE_BODY:
+        return True
+    ctx.errors.add(entry.source.path, "unconvertible_body")
+    return False
 
 
 def _slug(read: FieldReader, text: str, source: str = "title") -> str:
@@ -88,7 +121,7 @@ def _term(read: FieldReader, field: str, name: str, url_of) -> Term:
     return Term(name, slug, url_of(slug))
 
 
-def document_from(entry: RawEntry, ctx: ModelContext) -> Document | None:
+def document_from(entry: RawEntry, body: Converted, ctx: ModelContext) -> Document | None:
     read = FieldReader(entry, ctx.errors, ctx.zone, ctx.static_dir)
     number = read.text("number", required=True)
     kind = _term(read, "type", read.text("type", required=True), ctx.urls.document_type)
@@ -99,14 +132,25 @@ def document_from(entry: RawEntry, ctx: ModelContext) -> Document | None:
         read.report("expires", "expires_before_issued", issued=issued.date(), value=expires.date())
     slug = _slug(read, number, "number")
     details = dict(signer=read.text("signer"), domain=read.text("field"), files=_attachments(read),
-                   targets=_targets(read), summary=read.text("summary"))
+                   targets=_targets(read), **_summary(read, body))
     extra = read.extra()
-    if read.failed or issued is None:
+    if read.failed or issued is None or not _converted(entry, body, ctx):
         return None
     return Document(path=entry.source.rel, number=number, slug=slug, url=ctx.urls.document(slug),
                     type=kind, title=title, issuer=issuer, issued=issued, effective=effective,
-                    expires=expires, body=entry.body, digest=entry.digest, extra=extra,
-                    url_from=_url_from(entry, default="number"), **details)
+                    expires=expires, extra=extra, status=status_on(issued, effective, expires, ctx.now),
+                    url_from=_url_from(entry, default="number"), **_source(entry, body), **details)
+
+
+def status_on(issued: dt.datetime, effective: dt.datetime | None, expires: dt.datetime | None,
+              now: dt.datetime) -> str:
+    """In force from `effective` (else the issue date) until the day `expires`, when it
+    ceases ("hết hiệu lực kể từ ngày …")."""
+    if now < (effective or issued):
+        return NOT_YET
+    if expires is not None and now >= expires:
+        return EXPIRED
+    return IN_FORCE
 
 
 def _attachments(read: FieldReader) -> tuple[Attachment, ...]:
@@ -126,3 +170,6 @@ def _attachments(read: FieldReader) -> tuple[Attachment, ...]:
 def _targets(read: FieldReader) -> tuple[Target, ...]:
     return tuple(Target(str(item["label"]), str(item["value"]))
                  for item in read.mappings("targets", ("label", "value")))
+
+
+MODEL_BUILDERS = {"news": news_from, "page": page_from, "document": document_from}

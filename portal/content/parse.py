@@ -7,18 +7,20 @@ Accepts a BOM and CRLF line endings. Every way a file can be unreadable becomes 
 from __future__ import annotations
 
 import hashlib
+import os
 import re
 from dataclasses import dataclass
 
 import yaml
 from frontmatter.default_handlers import YAMLHandler
 
+from ..cache import Stamp
 from .discover import SourceFile
 from ..errors import ErrorLog
 from .markdown_limits import body_problem
 from ..schema import type_name
 from ..text import strip_unwanted
-from ..yamlload import error_key, error_line, error_problem, load_yaml
+from ..yamlload import error_key, error_line, error_problem, load_yaml_with_lines
 
 _HANDLER = YAMLHandler()
 
@@ -27,8 +29,9 @@ _HANDLER = YAMLHandler()
 class RawEntry:
     source: SourceFile
     meta: dict
-    front_matter: str  # the YAML text, kept to find a field's line when reporting
+    lines: dict[str, int]  # the file line of each top-level field, for the editor's messages
     body: str
+    body_line: int  # the file line the body starts on
     digest: str  # hash of the whole file: the cache key of everything derived from it
 
 
@@ -36,6 +39,49 @@ MAX_FILE_BYTES = 1_000_000  # past this, an article belongs in an attached file
 
 # What the YAML reader refuses; found first, so that the editor gets the line.
 _NOT_YAML = re.compile("[^\x09\x0a\x0d\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+@dataclass(frozen=True)
+class SourceRead:
+    """A content file's digest, and its bytes when they had to be read for it."""
+
+    source: SourceFile
+    digest: str
+    data: bytes | None
+
+
+def read_sources(sources: list[SourceFile], errors: ErrorLog,
+                 known: dict[str, tuple[Stamp, str]] | None = None,
+                 changed: frozenset[str] | set[str] = frozenset()) -> list[SourceRead]:
+    """Each file's digest. `known` (kept by `serve` between builds) spares reading a file
+    that looks on disk as it did (size, time, inode) and that watchdog did not name in
+    `changed`; it is brought up to date. A file too large to be an article is left out,
+    with an error."""
+    found = []
+    for source in sources:
+        stamp = Stamp.of(os.stat(source.path)) if known is not None else None
+        kept = known.get(source.rel) if known is not None else None
+        if kept and kept[0] == stamp and source.rel not in changed:
+            found.append(SourceRead(source, kept[1], None))
+            continue
+        data = read_bytes(source, errors)
+        if data is None:
+            continue
+        found.append(SourceRead(source, file_digest(data), data))
+        if known is not None:
+            known[source.rel] = (stamp, found[-1].digest)
+    return found
+
+
+def parse_all(reads: list[SourceRead], errors: ErrorLog) -> list[RawEntry]:
+    """The entries of the files that parse; every problem of the others is an error."""
+    entries = []
+    for read in reads:
+        data = read.data if read.data is not None else read_bytes(read.source, errors)
+        entry = parse_source(read.source, data, errors) if data is not None else None
+        if entry is not None:
+            entries.append(entry)
+    return entries
 
 
 def read_source(source: SourceFile, errors: ErrorLog) -> RawEntry | None:
@@ -85,7 +131,7 @@ def parse_source(source: SourceFile, data: bytes, errors: ErrorLog) -> RawEntry 
             not _digestible_body(body, body_start, source, errors):
         return None
     try:
-        meta = load_yaml(front_matter)
+        meta, key_lines = load_yaml_with_lines(front_matter)
     except yaml.YAMLError as error:
         # the YAML text starts on the opening --- line, so its lines are the file's
         errors.add(source.path, error_key(error), line=error_line(error), problem=error_problem(error))
@@ -94,7 +140,8 @@ def parse_source(source: SourceFile, data: bytes, errors: ErrorLog) -> RawEntry 
         errors.add(source.path, "not_mapping", line=2, got=type_name(meta))
         return None
     digest = file_digest(data)
-    return RawEntry(source, {str(k): v for k, v in meta.items()}, front_matter, body, digest)
+    lines = {path[0]: line for path, line in key_lines.items() if len(path) == 1}
+    return RawEntry(source, {str(k): v for k, v in meta.items()}, lines, body, body_start + 1, digest)
 
 
 def _readable_front_matter(front_matter: str, source: SourceFile, errors: ErrorLog) -> bool:
@@ -131,7 +178,4 @@ def _split(text: str, source: SourceFile, errors: ErrorLog) -> tuple[str, str] |
 
 def field_line(entry: RawEntry, field: str) -> int:
     """The file line of a top-level front-matter field, or 1 (the opening ---) if absent."""
-    for number, line in enumerate(entry.front_matter.split("\n"), start=1):
-        if line.startswith(f"{field}:"):
-            return number
-    return 1
+    return entry.lines.get(field, 1)

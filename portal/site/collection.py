@@ -29,7 +29,7 @@ def collect(news: list[NewsItem], pages: list[Page], documents: list[Document], 
     published = sorted((n for n in news if _visible(n, visibility)), key=_newest_first)
     shown_pages = sorted((p for p in pages if visibility.drafts or not p.draft), key=lambda p: p.url)
     library = collect_library(documents, tuple(published), news, config.urls, config.plan_type,
-                              visibility.now, errors, mentions)
+                              errors, mentions)
     # After the library: two documents with one number are reported once, as such.
     documents_by_file = sorted(library.documents, key=lambda d: d.path)
     _check_collisions([*published, *shown_pages, *documents_by_file], errors)

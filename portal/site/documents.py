@@ -1,31 +1,17 @@
-"""The document library in the collection: each document's status on the build date,
-listings by type, year and issuer, plans by year, and the links both ways between
-news items and the documents they name (in `documents:` or by number in the text)."""
+"""The document library in the collection: the documents newest first, listed by type,
+year and issuer, plans by year, and the links both ways between news items and the
+documents they name (in `documents:` or by number in the text)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from collections import defaultdict
-from dataclasses import replace
 from typing import Callable
 
 from ..errors import ErrorLog
 from ..mentions import number_pattern, numbers_in
 from ..models import Document, Library, Listing, NewsItem, Term, group_by_term
 from ..urls import UrlScheme
-
-IN_FORCE, EXPIRED, NOT_YET = "in_force", "expired", "not_yet"
-
-def status_on(document: Document, now: dt.datetime) -> str:
-    """In force from `effective` (else the issue date) until the day `expires`, when it
-    ceases ("hết hiệu lực kể từ ngày …")."""
-    if now < (document.effective or document.issued):
-        return NOT_YET
-    if document.expires is not None and now >= document.expires:
-        return EXPIRED
-    return IN_FORCE
-
 
 Mentions = Callable[[NewsItem, re.Pattern], list[str]]
 
@@ -36,15 +22,14 @@ def numbers_in_body(item: NewsItem, pattern: re.Pattern) -> list[str]:
 
 
 def collect_library(documents: list[Document], news: tuple[NewsItem, ...], all_news: list[NewsItem],
-                    urls: UrlScheme, plan_type: str, now: dt.datetime, errors: ErrorLog,
+                    urls: UrlScheme, plan_type: str, errors: ErrorLog,
                     mentions: Mentions = numbers_in_body) -> Library:
     """`news` are the published items; `all_news` (drafts and scheduled ones too) are
     checked for `documents:` entries that name no document. `mentions` finds the known
     numbers in an item's text (the pipeline's remembers them, so that an unchanged item's
     HTML need not be read)."""
     unique = _unique_numbers(sorted(documents, key=lambda d: d.path), errors)
-    shelved = sorted((replace(d, status=status_on(d, now)) for d in unique.values()),
-                     key=lambda d: (-d.issued.timestamp(), d.number))
+    shelved = sorted(unique.values(), key=lambda d: (-d.issued.timestamp(), d.number))
     by_number = {d.number.casefold(): d for d in shelved}
     _check_named(all_news, by_number, errors)
     pattern = number_pattern(d.number for d in shelved)

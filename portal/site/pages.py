@@ -13,14 +13,15 @@ from typing import Callable, Sequence
 from .library_pages import library_pages
 from ..models import Listing, NewsItem, RenderJob, Site
 from .paging import paginate
-from ..search.index import search_page
 
 HOME_FEATURED = 3
 HOME_PER_CATEGORY = 4
 HOME_DOCUMENTS = 5
 
 
-def plan_pages(site: Site) -> list[RenderJob]:
+def plan_pages(site: Site, search_page: RenderJob) -> list[RenderJob]:
+    """Every page of the site, as jobs for the renderer; the search stage plans its own
+    page (its filters and the parts of its index), handed over by the pipeline."""
     jobs = [_home(site)]
     jobs += _paginated(site.news, site.urls.news_list, "news_list", None, site)
     for listing in site.categories:
@@ -37,7 +38,7 @@ def plan_pages(site: Site) -> list[RenderJob]:
     jobs.append(_feed(site, None))
     jobs.append(_sitemap(jobs))
     # After the sitemap, which need not list a page that shows nothing of its own.
-    jobs.append(search_page(site))
+    jobs.append(search_page)
     jobs.append(RenderJob("robots.txt", "robots.txt", {}))
     # `_headers`: the security headers for hosts that read a header file (Netlify,
     # Cloudflare Pages), with the same policy as the pages' <meta>.
