@@ -1,4 +1,4 @@
-"""Stage 1: load `config.yaml` into a typed, validated `SiteConfig`."""
+"""Loading the config: read `config.yaml` into a typed, validated `SiteConfig`."""
 
 from __future__ import annotations
 

@@ -153,6 +153,17 @@ class Attachment(Fingerprinted):
     kind: str  # what citizens see: "PDF", "DOCX"
 
 
+def status_on(issued: dt.datetime, effective: dt.datetime | None, expires: dt.datetime | None,
+              now: dt.datetime) -> str:
+    """In force from `effective` (else the issue date) until the day `expires`, when it
+    ceases ("hết hiệu lực kể từ ngày …")."""
+    if now < (effective or issued):
+        return NOT_YET
+    if expires is not None and now >= expires:
+        return EXPIRED
+    return IN_FORCE
+
+
 @dataclass(frozen=True)
 class Target:
     label: str

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from .urls import url_problem
 
-# Written into every tree the build publishes (see output.py); a folder holding it is a
+# Written into every tree the build publishes (see output/claim.py); a folder holding it is a
 # built site, never a source: `static/old -> ../site` would nest each site in the next.
 MARKER = ".built-by-portal"
 MARKER_TEXT = ("This folder is made by `python build.py`; every build replaces it whole. "

@@ -9,10 +9,9 @@ import functools
 import zoneinfo
 from typing import Any, Callable
 
-from ..models import Attachment, Document, NewsItem, Page, Target, Term
+from ..models import Attachment, Document, NewsItem, Page, Target, Term, status_on
 from ..schema import FIRST_YEAR, LAST_YEAR
 from ..urls import unsafe_urls_in
-from .model import status_on
 
 Model = NewsItem | Page | Document
 

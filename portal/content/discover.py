@@ -1,4 +1,4 @@
-"""Stage 2: find the source files of a site, in a stable order.
+"""Discover: find the source files of a site, in a stable order.
 
 Content, static files and theme assets are data that editors commit, and Git stores
 links: `static/env.txt -> /proc/self/environ` would publish the build machine's

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import ErrorLog
-from ..models import (EXPIRED, IN_FORCE, NOT_YET, UNCONVERTIBLE_BODY, Attachment, BodyHtml, Document,
-                      NewsItem, Page, Target, Term)
+from ..models import (UNCONVERTIBLE_BODY, Attachment, BodyHtml, Document, NewsItem, Page, Target, Term,
+                      status_on)
 from ..urls import UrlScheme, slugify, unsafe_slug
 from ..paths import site_file_problem
 from .fields import FieldReader
@@ -141,16 +141,6 @@ def document_from(entry: RawEntry, body: Converted, ctx: ModelContext) -> Docume
                     expires=expires, extra=extra, status=status_on(issued, effective, expires, ctx.now),
                     url_from=_url_from(entry, default="number"), **_source(entry, body), **details)
 
-
-def status_on(issued: dt.datetime, effective: dt.datetime | None, expires: dt.datetime | None,
-              now: dt.datetime) -> str:
-    """In force from `effective` (else the issue date) until the day `expires`, when it
-    ceases ("hết hiệu lực kể từ ngày …")."""
-    if now < (effective or issued):
-        return NOT_YET
-    if expires is not None and now >= expires:
-        return EXPIRED
-    return IN_FORCE
 
 
 def _attachments(read: FieldReader) -> tuple[Attachment, ...]:

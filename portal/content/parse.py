@@ -1,4 +1,5 @@
-"""Stage 3: read a source file and split it into front matter and Markdown body.
+"""Parse: read the source files (their digests, and under `serve` only the ones that
+changed) and split each into front matter, with the line of each field, and Markdown body.
 
 Accepts a BOM and CRLF line endings. Every way a file can be unreadable becomes a
 `ContentError` with the line where it went wrong; nothing is silently skipped.

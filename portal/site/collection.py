@@ -1,4 +1,4 @@
-"""Stage 5: the site as a whole: what is published, listings, taxonomies, neighbours,
+"""Collect: the site as a whole: what is published, listings, taxonomies, neighbours,
 related items, and URL collisions.
 
 Every derived list is computed once here, in one pass or by index, so that no page

@@ -4,14 +4,10 @@ year, by issuer), the plans, the filter index, and the open-data JSON files."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..fingerprint import Fingerprinted
 from .paging import paginate
-from ..models import Library, RenderJob
-
-if TYPE_CHECKING:
-    from .collection import Site
+from ..models import Library, RenderJob, Site
 
 
 def library_pages(site: Site) -> list[RenderJob]:

@@ -1,7 +1,7 @@
 """Which pages the site has and what each one is given to show.
 
 A page's template sees only its job's context and the frame every page shares (see
-render.py), and its cache key is the hash of all of that (fingerprint.py): what a job
+output/render.py), and its cache key is the hash of all of that (fingerprint.py): what a job
 does not hand over, the template cannot show, so no key can miss a dependency.
 """
 
