@@ -1,5 +1,7 @@
-"""Files copied as they are (`static/`) and the theme's own CSS and JS, which get
-fingerprinted names so that browsers can cache them forever.
+"""Files copied as they are (`static/`), with the check that none of them would be
+replaced by a file the build makes; the theme's own CSS and JS, which get fingerprinted
+names so that browsers can cache them forever; and `folder_digest`, one hash of a folder
+of sources (the templates, the engine) for cache keys.
 
 Folders are walked by `paths.walk_folder`, which never enters or reads a link that
 leads outside the portal (the build has already refused such links; skipping them here
@@ -12,6 +14,7 @@ import posixpath
 from pathlib import Path
 from typing import Iterable
 
+from ..cache import sha256_of
 from ..paths import FoundFile, walk_folder
 from ..writer import Writer
 
@@ -64,7 +67,7 @@ def fingerprint_theme(templates_dir: Path, writer: Writer) -> dict[str, str]:
     urls = {}
     for found in walk_folder(templates_dir / THEME_ASSETS, templates_dir.parent).files:
         data = found.path.read_bytes()
-        digest = hashlib.sha256(data).hexdigest()[:10]
+        digest = sha256_of(data)[:10]
         url = f"{THEME_ASSETS}/{Path(found.rel).stem}.{digest}{found.path.suffix}"
         writer.write(url, data)
         urls[found.rel] = url

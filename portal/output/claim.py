@@ -17,16 +17,16 @@ from __future__ import annotations
 
 import errno
 import os
-import posixpath
 import stat
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..cache import Stamp
-from .manifests import TreeManifests
 from ..errors import OutputRefused
 from ..paths import MARKER, is_real_folder
+from .disk import WorkFolders, within_tree
+from .manifests import TreeManifests
 
 try:
     import fcntl
@@ -47,7 +47,7 @@ class OutputClaim:
 
     @property
     def lock_file(self) -> Path:
-        return lock_file(self.output)
+        return WorkFolders(self.output).lock
 
     def release(self) -> None:
         if self.lock is None:
@@ -86,8 +86,8 @@ def refusal(output: Path, portal: Path, trees: TreeManifests) -> tuple[str, Path
     if _touches_sources(output, portal):
         return "output_sources", output
     trusted = _is_default_output(output, portal)
-    for name in (f".{output.name}.staging", f".{output.name}.spare"):
-        sibling = output.parent / name
+    folders = WorkFolders(output)
+    for sibling in (folders.staging, folders.spare):
         if is_real_folder(sibling) and not replaceable(sibling, trees, trusted):
             return "output_sibling_not_ours", sibling
     try:
@@ -114,18 +114,14 @@ def replaceable(folder: Path, trees: TreeManifests, upgrading: bool) -> bool:
             return True
     except OSError:
         pass
+    # The manifest is cache data: a path in it that would leave the folder proves nothing.
     return upgrading and any(_stamp_is(folder / rel, record.stamp)
-                             for rel, record in trees.load(folder).items() if _stays_inside(rel))
+                             for rel, record in trees.load(folder).items()
+                             if within_tree(rel) is not None)
 
 
 def _is_default_output(output: Path, portal: Path) -> bool:
     return output == portal.resolve() / "site"
-
-
-def _stays_inside(rel: str) -> bool:
-    """A manifest is cache data: a path in it that would leave the folder proves nothing."""
-    normal = posixpath.normpath(rel)
-    return not normal.startswith(("/", "../")) and normal not in (".", "..")
 
 
 def _touches_sources(output: Path, portal: Path) -> bool:
@@ -156,15 +152,11 @@ def _stamp_is(path: Path, stamp: Stamp) -> bool:
         return False
 
 
-def lock_file(output: Path) -> Path:
-    return output.parent / f".{output.name}.lock"
-
-
 def _lock(output: Path, wait: float) -> int:
     """Lock the output's lock file, trying every 0.1 s for `wait` seconds. A holder
     removes the file before it lets go, so a lock won on a file no longer at that path
     is worth nothing: open the path again."""
-    path = lock_file(output)
+    path = WorkFolders(output).lock
     deadline = time.monotonic() + wait
     while True:
         descriptor = _open_lock_file(path)

@@ -23,7 +23,7 @@ NONE = "'none'"
 # allows WebAssembly only, not eval() of JavaScript.
 WASM = "'wasm-unsafe-eval'"
 # Markdown tables align columns with style="text-align:…" on cells, the one style
-# attribute the sanitizer lets through (portal/markup.py). An attribute can neither run
+# attribute the sanitizer lets through (content/markup.py). An attribute can neither run
 # script nor select and leak page content as a <style> sheet can, so attributes are
 # allowed while <style> elements and other sheets than the site's stay forbidden. Hashes
 # of the few allowed values ('unsafe-hashes') would tie the policy to the sanitizer's
@@ -35,7 +35,6 @@ FEATURES_OFF = ("accelerometer", "autoplay", "camera", "display-capture", "encry
                 "geolocation", "gyroscope", "magnetometer", "microphone", "midi", "payment",
                 "publickey-credentials-get", "screen-wake-lock", "serial", "usb",
                 "xr-spatial-tracking")
-# A host name or an IPv6 address: nothing that could end a CSP source or a header line.
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""Stage 6: render pages with Jinja2, reusing cached output and using every core.
+"""Render the site's pages with Jinja2, reusing cached output and using every core.
 
 A page is rendered in two parts. Its *body* (everything but the shared fragments) sees
 only what its job hands it and the frame every page shares: config, words, assets, the
@@ -29,16 +29,16 @@ from tqdm import tqdm
 
 from ..cache import Cache, bytes_key, content_key
 from ..config import Link
-from ..models import RenderJob, Site
 from ..errors import TemplateFailure
 from ..fingerprint import fingerprint
+from ..forecast import WeatherBox
 from ..locale import Locale
 from ..mentions import link_numbers, number_pattern
-from .headers import security_headers
-from ..workers import frozen_heap
+from ..models import RenderJob, Site
 from ..urls import output_file, rebase
-from ..forecast import WeatherBox
+from ..workers import frozen_heap
 from ..writer import Writer
+from .headers import security_headers
 
 # Where a fragment goes in a body: a character no content, config or word can carry
 # (text.py strips it everywhere), around the fragment's template name.
