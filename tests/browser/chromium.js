@@ -52,4 +52,65 @@ function fail(problem) {
   process.exit(1);
 }
 
-module.exports = { launch };
+// The loop of the drivers that take a list of actions (filter.js, search.js):
+//
+//   node DRIVER URL 'ACTIONS_JSON'
+//
+// URL is the site's root (http://127.0.0.1:PORT/). Two actions are the loop's own:
+//   {"goto": PATH, "javascript": bool}  a new browser context at that path (JavaScript on
+//                                       unless false)
+//   {"read": LABEL}                     records driver.read(page, state) under LABEL
+// and every other one is the driver's: driver.act(page, action, state). What `act`
+// returns (and, after a goto, driver.arrived(page)) is what the page must show before
+// the next action: with JavaScript on, the loop waits until driver.settled(want) holds
+// in the page (at most driver.waitMs); null or undefined: no wait. `state.started` is
+// when the action began (an action may move it); driver.opened(page, state), if given,
+// runs on each new page before it loads.
+// Prints one JSON object, label -> reading; exits 1 with {"error": …} on failure.
+function driveActions(driver) {
+  const [base, actionsText] = process.argv.slice(2);
+  runActions(base, actionsText, driver).then((readings) => {
+    process.stdout.write(JSON.stringify(readings) + "\n");
+  }, (error) => {
+    process.stdout.write(JSON.stringify({ error: String(error && error.stack || error) }) + "\n");
+    process.exit(1);
+  });
+}
+
+async function runActions(base, actionsText, driver) {
+  const actions = JSON.parse(actionsText);
+  const browser = await launch();
+  const readings = {};
+  const state = { context: null, page: null, scripted: true, started: Date.now() };
+  try {
+    for (const action of actions) {
+      if (action.read !== undefined) {
+        readings[action.read] = await driver.read(state.page, state);
+        continue;
+      }
+      state.started = Date.now();
+      const want = action.goto !== undefined
+        ? await open(browser, state, new URL(action.goto, base).href, action.javascript !== false, driver)
+        : await driver.act(state.page, action, state);
+      if (state.scripted && want) {
+        await state.page.waitForFunction(driver.settled, want, { timeout: driver.waitMs });
+      }
+    }
+  } finally {
+    await browser.close();
+  }
+  return readings;
+}
+
+async function open(browser, state, url, scripted, driver) {
+  if (state.context) { await state.context.close(); }
+  state.scripted = scripted;
+  state.context = await browser.newContext({ javaScriptEnabled: scripted });
+  state.page = await state.context.newPage();
+  state.page.setDefaultTimeout(driver.waitMs);
+  if (driver.opened) { driver.opened(state.page, state); }
+  await state.page.goto(url, { waitUntil: "load" });
+  return driver.arrived ? driver.arrived(state.page) : {};
+}
+
+module.exports = { launch, driveActions };

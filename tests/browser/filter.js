@@ -10,10 +10,11 @@
 //   {"read": "label"}                                record what a citizen sees now
 // After each change the driver waits until the page has settled: the static listing is
 // hidden and a count shown exactly when some filter is set.
-// Prints one JSON object, label -> reading; exits 1 with {"error": …} on failure.
+// Prints one JSON object, label -> reading; exits 1 with {"error": …} on failure
+// (the loop is chromium.js's driveActions).
 "use strict";
 
-const { launch } = require("./chromium");
+const { driveActions } = require("./chromium");
 const WAIT_MS = 5000;
 
 function settled() {
@@ -59,44 +60,17 @@ async function read(page) {
   };
 }
 
-async function main() {
-  const [base, actionsText] = process.argv.slice(2);
-  const actions = JSON.parse(actionsText);
-  const browser = await launch();
-  const readings = {};
-  let context = null;
-  let page = null;
-  let scripted = true;
-  try {
-    for (const action of actions) {
-      if (action.goto !== undefined) {
-        if (context) { await context.close(); }
-        scripted = action.javascript !== false;
-        context = await browser.newContext({ javaScriptEnabled: scripted });
-        page = await context.newPage();
-        page.setDefaultTimeout(WAIT_MS);
-        await page.goto(new URL(action.goto, base).href, { waitUntil: "load" });
-      } else if (action.fill !== undefined) {
-        await page.fill("form.doc-filter input[name=q]", action.fill);
-      } else if (action.select !== undefined) {
-        await page.selectOption(`form.doc-filter select[name="${action.select}"]`, action.value);
-      } else if (action.reset) {
-        await page.click("form.doc-filter button[type=reset]");
-      } else if (action.read !== undefined) {
-        readings[action.read] = await read(page);
-        continue;
-      } else {
-        throw new Error("unknown action " + JSON.stringify(action));
-      }
-      if (scripted) { await page.waitForFunction(settled, null, { timeout: WAIT_MS }); }
-    }
-  } finally {
-    await browser.close();
+async function act(page, action) {
+  if (action.fill !== undefined) {
+    await page.fill("form.doc-filter input[name=q]", action.fill);
+  } else if (action.select !== undefined) {
+    await page.selectOption(`form.doc-filter select[name="${action.select}"]`, action.value);
+  } else if (action.reset) {
+    await page.click("form.doc-filter button[type=reset]");
+  } else {
+    throw new Error("unknown action " + JSON.stringify(action));
   }
-  process.stdout.write(JSON.stringify(readings) + "\n");
+  return {};  // every change: wait until the page has settled
 }
 
-main().catch((error) => {
-  process.stdout.write(JSON.stringify({ error: String(error && error.stack || error) }) + "\n");
-  process.exit(1);
-});
+driveActions({ waitMs: WAIT_MS, act, read, settled });

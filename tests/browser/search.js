@@ -16,10 +16,11 @@
 // the query and the results are not busy. Each reading also tells the bytes the page
 // downloaded since the last goto (Pagefind's files apart) and how long the step took
 // (for "submit" and "type": from Enter to the results).
-// Prints one JSON object, label -> reading; exits 1 with {"error": …} on failure.
+// Prints one JSON object, label -> reading; exits 1 with {"error": …} on failure
+// (the loop is chromium.js's driveActions).
 "use strict";
 
-const { launch } = require("./chromium");
+const { driveActions } = require("./chromium");
 const WAIT_MS = 15000;
 
 function settled(want) {
@@ -69,75 +70,55 @@ function wanted(page, changes) {
   return Object.assign(want, changes);
 }
 
-async function main() {
-  const [base, actionsText] = process.argv.slice(2);
-  const actions = JSON.parse(actionsText);
-  const browser = await launch();
-  const readings = {};
-  let context = null;
-  let page = null;
-  let traffic = [];
-  let scripted = true;
-  let started = Date.now();
-  try {
-    for (const action of actions) {
-      if (action.read !== undefined) {
-        readings[action.read] = await read(page, traffic, started);
-        continue;
-      }
-      started = Date.now();
-      let want = null;
-      if (action.goto !== undefined) {
-        if (context) { await context.close(); }
-        scripted = action.javascript !== false;
-        context = await browser.newContext({ javaScriptEnabled: scripted });
-        page = await context.newPage();
-        page.setDefaultTimeout(WAIT_MS);
-        traffic = [];
-        page.on("response", async (response) => {
-          const sizes = await response.request().sizes().catch(() => null);
-          traffic.push({ url: response.url(), bytes: sizes ? sizes.responseBodySize : 0 });
-        });
-        await page.goto(new URL(action.goto, base).href, { waitUntil: "load" });
-        want = page.url().includes("/tim-kiem/") ? {} : null;
-      } else if (action.type !== undefined) {
-        await page.click("#search-q");
-        await page.type("#search-q", action.type, { delay: 150 });
-        started = Date.now();
-        await page.press("#search-q", "Enter");
-        want = wanted(page, { q: action.type.trim() });
-      } else if (action.search !== undefined || action.submit !== undefined) {
-        const words = action.search !== undefined ? action.search : action.submit;
-        await page.fill("#search-q", words);
-        if (action.submit !== undefined) {
-          started = Date.now();
-          await page.press("#search-q", "Enter");
-        }
-        want = wanted(page, { q: words.trim() });
-      } else if (action.header !== undefined) {
-        await page.fill("#site-search-q", action.header);
-        await Promise.all([page.waitForNavigation(), page.press("#site-search-q", "Enter")]);
-        want = { q: action.header.trim() };
-      } else if (action.select !== undefined) {
-        await page.selectOption(`#search-${action.select === "loai" ? "type" : "year"}`, action.value);
-        want = wanted(page, { [action.select]: action.value });
-      } else if (action.more) {
-        while (await page.locator(".search-more").isVisible()) {
-          await page.click(".search-more");
-          await page.waitForFunction(settled, {}, { timeout: WAIT_MS });
-        }
-      } else {
-        throw new Error("unknown action " + JSON.stringify(action));
-      }
-      if (scripted && want) { await page.waitForFunction(settled, want, { timeout: WAIT_MS }); }
-    }
-  } finally {
-    await browser.close();
-  }
-  process.stdout.write(JSON.stringify(readings) + "\n");
+function opened(page, state) {
+  state.traffic = [];
+  page.on("response", async (response) => {
+    const sizes = await response.request().sizes().catch(() => null);
+    state.traffic.push({ url: response.url(), bytes: sizes ? sizes.responseBodySize : 0 });
+  });
 }
 
-main().catch((error) => {
-  process.stdout.write(JSON.stringify({ error: String(error && error.stack || error) }) + "\n");
-  process.exit(1);
+function arrived(page) {
+  return page.url().includes("/tim-kiem/") ? {} : null;
+}
+
+async function act(page, action, state) {
+  if (action.type !== undefined) {
+    await page.click("#search-q");
+    await page.type("#search-q", action.type, { delay: 150 });
+    state.started = Date.now();
+    await page.press("#search-q", "Enter");
+    return wanted(page, { q: action.type.trim() });
+  }
+  if (action.search !== undefined || action.submit !== undefined) {
+    const words = action.search !== undefined ? action.search : action.submit;
+    await page.fill("#search-q", words);
+    if (action.submit !== undefined) {
+      state.started = Date.now();
+      await page.press("#search-q", "Enter");
+    }
+    return wanted(page, { q: words.trim() });
+  }
+  if (action.header !== undefined) {
+    await page.fill("#site-search-q", action.header);
+    await Promise.all([page.waitForNavigation(), page.press("#site-search-q", "Enter")]);
+    return { q: action.header.trim() };
+  }
+  if (action.select !== undefined) {
+    await page.selectOption(`#search-${action.select === "loai" ? "type" : "year"}`, action.value);
+    return wanted(page, { [action.select]: action.value });
+  }
+  if (action.more) {
+    while (await page.locator(".search-more").isVisible()) {
+      await page.click(".search-more");
+      await page.waitForFunction(settled, {}, { timeout: WAIT_MS });
+    }
+    return null;
+  }
+  throw new Error("unknown action " + JSON.stringify(action));
+}
+
+driveActions({
+  waitMs: WAIT_MS, opened, arrived, act, settled,
+  read: (page, state) => read(page, state.traffic, state.started),
 });
