@@ -46,6 +46,11 @@ class ErrorLog:
     def sorted(self) -> list[ContentError]:
         return sorted(set(self.errors), key=ContentError.sort_key)
 
+    def stop_if_any(self, locale: object) -> None:
+        """End the build here, with every error found so far, worded in `locale`."""
+        if self.errors:
+            raise BuildFailed(self.sorted(), locale)
+
 
 class BuildFailed(Exception):
     """Raised by `build()` when content or config is wrong; holds every error found."""

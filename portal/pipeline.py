@@ -24,11 +24,11 @@ from .content import (ModelContext, ModelSnapshot, convert, discover, html_loade
                       parse_all, read_sources)
 from .errors import BuildFailed, ContentError, ErrorLog, OutputRefused, TemplateFailure
 from .locale import Locale, load_locale
-from .models import RenderJob, Site, Visibility
-from .output.assets import copy_static, fingerprint_theme, folder_digest, static_clashes, static_files
+from .models import RenderJob, Visibility
+from .output.assets import copy_static, fingerprint_theme, folder_digest
 from .output.claim import OutputClaim, claim_output
 from .output.manifests import TreeManifests
-from .output.render import Renderer, RenderStats, render_all
+from .output.render import Renderer, render_all
 from .output.write import DiskWriter
 from .run import BuildOptions, BuildResult, Session, Stopwatch, build_time
 from .search import index_site, search_page
@@ -49,7 +49,7 @@ def build(options: BuildOptions, writer: Writer | None = None,
     `serve` passes the session it keeps between builds."""
     clock, now, errors = Stopwatch(), build_time(), ErrorLog(options.root)
     config = load_config(options.root, errors, options.base_url)
-    locale = load_locale(config.language)
+    locale, templates = load_locale(config.language), options.root / "templates"
     with _claimed_output(options, locale, writer) as claim:
         sources = discover(options.root, errors)
         reads = read_sources(sources, errors, *_known_files(session))
@@ -66,31 +66,35 @@ def build(options: BuildOptions, writer: Writer | None = None,
         site = collect(models["news"], models["page"], models["document"], config,
                        Visibility(options.drafts, options.future, now), errors, snapshot.mentions)
         snapshot.save()  # after the collection, which notes the numbers each item mentions
+        errors.stop_if_any(locale)
         clock.lap("model + collect")
-        if errors:
-            raise BuildFailed(errors.sorted(), locale)
         weather, weather_warnings = weather_box(options.root, config, now, options.offline)
         jobs = plan_pages(site, search_page(site))
         clock.lap("weather + plan pages")
         writer = writer or DiskWriter(claim, _tree_manifests(options))
         try:
-            assets = fingerprint_theme(options.root / "templates", writer)
-            _copy_static(options.root, jobs, assets, site, locale, writer)
+            assets = fingerprint_theme(templates, writer)
+            copy_static(options.root, _made_files(jobs, assets), [site.urls.search_bundle()], writer, errors)
+            errors.stop_if_any(locale)
             clock.lap("theme + static")
-            renderer = _renderer(options, site, locale, assets, weather)
-            pages = _render(jobs, renderer, writer, options, session, locale)
+            theme, pages_cache = folder_digest(templates, root=options.root), _cache(options, "pages", session)
+            renderer = Renderer(templates, site, locale, assets, weather, engine_digest(), theme)
+            pages = render_all(jobs, renderer, writer, pages_cache, options.jobs, options.progress)
+            pages_cache.prune()
             clock.lap("render + write")
-            search = index_site(site, _search_frame(options, site), writer,
+            search = index_site(site, content_key(engine_digest(), theme, repr(config)), writer,
                                 _cache_folder(options, "search")) if options.search else None
             clock.lap("search index")
             writer.publish()
             clock.lap("publish")
+        except TemplateFailure as failure:
+            writer.discard()
+            raise BuildFailed([_template_error(failure, options.root)], locale) from None
         except BaseException:
             writer.discard()
             raise
     warnings = (*weather_warnings, *(search.problems if search else ()))
-    return BuildResult(pages.pages, pages.reused, clock.total, locale, tuple(clock.laps),
-                       warnings, site)
+    return BuildResult(pages.pages, pages.reused, clock.total, locale, tuple(clock.laps), warnings, site)
 
 
 def refresh_weather(root: Path, config: SiteConfig) -> Refresh:
@@ -147,43 +151,9 @@ def _known_files(session: Session | None) -> tuple:
     return (session.digests, session.changed) if session else (None, frozenset())
 
 
-def _copy_static(root: Path, jobs: list[RenderJob], assets: dict[str, str], site: Site,
-                 locale: Locale, writer: Writer) -> None:
-    """Copy static/ as it is, unless a file the build makes would replace a static file
-    (static/index.html, static/api/news.json): the editor is told, nothing is lost."""
-    static = static_files(root)
-    made = [output_file(job.url) for job in jobs] + list(assets.values())
-    clashes = static_clashes(static, made, [site.urls.search_bundle()])
-    if clashes:
-        log = ErrorLog(root)
-        for found, taker in clashes:
-            log.add(root / "static" / found.rel, "static_replaced", url="/" + taker)
-        raise BuildFailed(log.sorted(), locale)
-    copy_static(static, writer)
-
-
-def _renderer(options: BuildOptions, site: Site, locale: Locale, assets: dict[str, str],
-              weather) -> Renderer:
-    templates = options.root / "templates"
-    return Renderer(templates, site, locale, assets, weather, engine_digest(),
-                    folder_digest(templates, root=options.root))
-
-
-def _render(jobs: list[RenderJob], renderer: Renderer, writer: Writer, options: BuildOptions,
-            session: Session | None, locale: Locale) -> RenderStats:
-    cache = _cache(options, "pages", session)
-    try:
-        stats = render_all(jobs, renderer, writer, cache, options.jobs, options.progress)
-    except TemplateFailure as failure:
-        raise BuildFailed([_template_error(failure, options.root)], locale) from None
-    cache.prune()
-    return stats
-
-
-def _search_frame(options: BuildOptions, site: Site) -> str:
-    """What shapes the indexed regions besides the items: the engine, templates, config."""
-    templates = options.root / "templates"
-    return content_key(engine_digest(), folder_digest(templates, root=options.root), repr(site.config))
+def _made_files(jobs: list[RenderJob], assets: dict[str, str]) -> list[str]:
+    """Every file the build makes itself: no static file may take its place."""
+    return [output_file(job.url) for job in jobs] + list(assets.values())
 
 
 def _cache(options: BuildOptions, name: str, session: Session | None = None) -> Cache:

@@ -15,24 +15,33 @@ from pathlib import Path
 from typing import Iterable
 
 from ..cache import sha256_of
+from ..errors import ErrorLog
 from ..paths import FoundFile, walk_folder
 from ..writer import Writer
 
 THEME_ASSETS = "assets"  # under templates/: the theme's CSS, JS and icons
 
 
+def copy_static(root: Path, made: Iterable[str], build_folders: Iterable[str], writer: Writer,
+                errors: ErrorLog) -> int:
+    """Copy static/ as it is, unless a file the build makes (`made`, or anything in
+    `build_folders`) would replace a static file (static/index.html, static/api/news.json):
+    then nothing is copied and each clash is an error, so that nothing is lost."""
+    files = static_files(root)
+    clashes = static_clashes(files, made, build_folders)
+    for found, taker in clashes:
+        errors.add(root / "static" / found.rel, "static_replaced", url="/" + taker)
+    if clashes:
+        return 0
+    for found in files:
+        writer.copy(found.rel, found.path)
+    return len(files)
+
+
 def static_files(root: Path) -> list[FoundFile]:
     """The files of `static/` that are published: all but hidden ones (.gitkeep)."""
     return [f for f in walk_folder(root / "static", root).files
             if not posixpath.basename(f.rel).startswith(".")]
-
-
-def copy_static(files: Iterable[FoundFile], writer: Writer) -> int:
-    count = 0
-    for found in files:
-        writer.copy(found.rel, found.path)
-        count += 1
-    return count
 
 
 def static_clashes(files: Iterable[FoundFile], made: Iterable[str],
