@@ -1,7 +1,8 @@
 """The build, top to bottom: every stage by name, each a call into its own package.
 
-config -> discover -> parse -> markup -> model -> collect -> weather -> plan pages
--> theme + static -> render + write -> search index -> publish
+config -> claim the output -> discover -> read (digests) -> snapshot (the models of
+unchanged files) -> parse -> markup -> model -> collect -> weather -> plan pages
+-> theme + static -> render + write (into staging) -> search index -> publish (swap)
 
 `pipeline` is the one module that calls the stages (content/, site/, weather/, output/,
 search/) and hands each the data the last one made; no stage imports another. `build()`
