@@ -1,20 +1,34 @@
-"""Shared fixtures: small real sites in a temp folder, built through the real CLI."""
+"""Shared fixtures: small real sites in a temp folder, built through the real CLI.
+
+The CLI runs in the test's own process (`run_cli`: `portal.commands.cli.main`, with its
+exit code and what it printed) unless a test asks for the real `python build.py` process
+(`cli_process=True`): those end-to-end tests are the ones about the process itself (exit
+codes as a shell sees them, a killed build, the environment it starts with).
+"""
 
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
+import io
 import os
-import threading
 import shutil
 import subprocess
 import sys
 import textwrap
+import threading
+import time
+import traceback
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from types import CodeType
 from typing import Callable, Iterator
 
+import jinja2
+import jinja2.filters
+import jinja2.tests
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
@@ -31,6 +45,7 @@ needs_browser = pytest.mark.skipif(
     not CHROMIUM.exists() or not PLAYWRIGHT.is_dir(),
     reason=f"{CHROMIUM} or {PLAYWRIGHT} is missing (scripts/test.sh installs them)")
 BROWSER_ENV = {**os.environ, "PLAYWRIGHT_CORE": str(PLAYWRIGHT)}
+EPOCH = "1767225600"  # 2026-01-01 00:00 UTC: "now" for builds unless a test says otherwise
 
 MINIMAL_CONFIG = """\
 title: Cổng thông tin thử nghiệm
@@ -71,23 +86,25 @@ class SiteDir:
             path.write_text(text, encoding="utf-8")
         return path
 
-    def build(self, *args: str, env: dict | None = None, quiet: bool = True) -> BuildRun:
-        """Run `python build.py build --source ROOT ARGS` as an editor or CI would.
+    def build(self, *args: str, env: dict | None = None, quiet: bool = True,
+              cli_process: bool = False) -> BuildRun:
+        """`build.py build --source ROOT ARGS` as an editor or CI would run it, "now" being
+        2026-01-01 unless `env` says otherwise; in this process unless `cli_process`.
 
         `quiet=False` leaves out `--quiet`, so that stdout carries the summary line."""
-        run_env = {**os.environ, "SOURCE_DATE_EPOCH": "1767225600", **(env or {})}  # 2026-01-01
         loudness = ["--quiet"] if quiet else []
-        done = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--source",
-                               str(self.root), *loudness, *args],
-                              capture_output=True, text=True, env=run_env, cwd=self.root)
-        return BuildRun(done.returncode, done.stdout, done.stderr)
+        return self._run(["build", "--source", str(self.root), *loudness, *args],
+                         {"SOURCE_DATE_EPOCH": EPOCH, **(env or {})}, cli_process)
 
-    def command(self, *args: str, env: dict | None = None) -> BuildRun:
-        """Run another command of build.py (`weather`, `check`, …) on this site."""
-        done = subprocess.run([sys.executable, str(REPO / "build.py"), *args, "--source", str(self.root)],
-                              capture_output=True, text=True, env={**os.environ, **(env or {})},
-                              cwd=self.root)
-        return BuildRun(done.returncode, done.stdout, done.stderr)
+    def command(self, *args: str, env: dict | None = None, cli_process: bool = False) -> BuildRun:
+        """Another command of build.py (`weather`, `check`, …) on this site."""
+        return self._run([*args, "--source", str(self.root)], env or {}, cli_process)
+
+    def _run(self, argv: list[str], env: dict, cli_process: bool) -> BuildRun:
+        """From the site's folder, as an editor would run it."""
+        if cli_process:
+            return run_process(*argv, env=env, cwd=self.root)
+        return run_cli(*argv, epoch=None, env=env, cwd=self.root)
 
     def read(self, rel: str) -> str:
         return (self.root / "site" / rel).read_text(encoding="utf-8")
@@ -116,6 +133,19 @@ def make_site(tmp_path: Path, files: dict[str, str | bytes] | None = None,
     return site
 
 
+def copy_site(site: SiteDir, folder: Path) -> SiteDir:
+    """A copy of `site` in `folder`: its sources and all a build left (site/, .cache/),
+    links copied as links. A portal built already, for a test about content or the cache
+    to change, without building it again: the cache is not tied to the portal's folder
+    (the copy's next build reuses every page). The published trees are, though: their
+    manifests in .cache/trees/ name each tree by its path and inode, so the copy's trees
+    are unknown to its cache; tests about updating or replacing the published trees
+    build their own portal."""
+    copy = SiteDir(folder / "portal")
+    shutil.copytree(site.root, copy.root, symlinks=True)
+    return copy
+
+
 # The `site` fixture's content; also built once per module where tests only read it.
 SMALL_SITE = {
     "content/news/2024/hoi-nghi.md": news("Hội nghị triển khai công tác trẻ em năm 2024",
@@ -134,37 +164,186 @@ def site(tmp_path: Path) -> SiteDir:
     return make_site(tmp_path, SMALL_SITE)
 
 
+# --- templates compiled once per test process --------------------------------------------
+
+@dataclass(frozen=True)
+class FoldedCall:
+    """A filter or test Jinja called while compiling (to fold it on constants), and what
+    it gave: the compiled code holds that result."""
+    kind: str  # "filters" or "tests"
+    name: str
+    args: tuple
+    kwargs: dict
+    result: object
+
+    def same_in(self, environment: jinja2.Environment) -> bool:
+        function = getattr(environment, self.kind)[self.name]
+        try:
+            return function(*self.args, **self.kwargs) == self.result
+        except Exception as error:  # noqa: BLE001 (Jinja leaves such a call unfolded)
+            return isinstance(self.result, _Raised) and type(error) is self.result.kind
+
+
+@dataclass(frozen=True)
+class _Raised:
+    kind: type
+
+
+class CompiledTemplates:
+    """Each build makes a new Jinja environment, which compiles every template again: half
+    the time of a small site's build, and the test processes build hundreds of times from
+    a few template sources. This keeps the code compiled from a source for the session.
+
+    Compiling is not a function of the source alone: Jinja folds filters applied to
+    constants (`{{ "feed.xml"|url }}`) with the environment's own filters, which the
+    engine makes from the config (its base path, say). So each compiled code keeps the
+    calls folded into it, and is used again only by an environment that has the same
+    settings and whose filters give the same results for those calls; the portal's own
+    filters that need Jinja's context are never folded, and a compile that calls one is
+    not kept. Kept code is renamed for the template file that asks for it."""
+
+    def __init__(self) -> None:
+        self.kept: dict[tuple, list[tuple[CodeType, tuple[FoldedCall, ...]]]] = {}
+
+    def compile(self, plain: Callable, environment: jinja2.Environment, source, name=None,
+                filename=None, raw=False, defer_init=False):
+        if raw or defer_init or not isinstance(source, str):
+            return plain(environment, source, name, filename, raw, defer_init)
+        key = (source, name, _settings(environment, name))
+        for code, calls in self.kept.get(key, ()):
+            if all(call.same_in(environment) for call in calls):
+                return _renamed(code, filename or "<template>")
+        calls: list[FoldedCall] = []
+        with _recording(environment, calls) as foldable:
+            code = plain(environment, source, name, filename, raw, defer_init)
+        if foldable[0]:
+            self.kept.setdefault(key, []).append((code, tuple(calls)))
+        return code
+
+
+def _settings(environment: jinja2.Environment, name: str | None) -> tuple:
+    """What besides the source and the folded calls shapes the compiled code."""
+    autoescape = environment.autoescape
+    return (environment.block_start_string, environment.block_end_string,
+            environment.variable_start_string, environment.variable_end_string,
+            environment.comment_start_string, environment.comment_end_string,
+            environment.line_statement_prefix, environment.line_comment_prefix,
+            environment.trim_blocks, environment.lstrip_blocks, environment.newline_sequence,
+            environment.keep_trailing_newline, tuple(sorted(environment.extensions)),
+            environment.optimized, environment.finalize, environment.is_async,
+            environment.sandboxed, environment.undefined, repr(sorted(environment.policies.items())),
+            autoescape(name) if callable(autoescape) else autoescape,
+            frozenset(environment.filters), frozenset(environment.tests))
+
+
+@contextlib.contextmanager
+def _recording(environment: jinja2.Environment, calls: list[FoldedCall]) -> Iterator[list[bool]]:
+    """Record the calls of the environment's own (not Jinja's) filters and tests while
+    it compiles; yields [whether the compiled code may be kept]."""
+    foldable = [True]
+    saved = environment.filters, environment.tests
+    environment.filters = _recorders(environment.filters, jinja2.filters.FILTERS, "filters", calls,
+                                     foldable)
+    environment.tests = _recorders(environment.tests, jinja2.tests.TESTS, "tests", calls, foldable)
+    try:
+        yield foldable
+    finally:
+        environment.filters, environment.tests = saved
+
+
+def _recorders(functions: dict, jinjas: dict, kind: str, calls: list[FoldedCall],
+               foldable: list[bool]) -> dict:
+    def recorder(name: str, function: Callable) -> Callable:
+        @functools.wraps(function)  # keeps Jinja's pass_context & co. marks
+        def record(*args, **kwargs):
+            if hasattr(function, "jinja_pass_arg"):
+                foldable[0] = False  # given Jinja's context: nothing to call again
+                return function(*args, **kwargs)
+            try:
+                result = function(*args, **kwargs)
+            except Exception as error:
+                calls.append(FoldedCall(kind, name, args, kwargs, _Raised(type(error))))
+                raise
+            calls.append(FoldedCall(kind, name, args, kwargs, result))
+            return result
+        return record
+
+    return {name: function if jinjas.get(name) is function else recorder(name, function)
+            for name, function in functions.items()}
+
+
+def _renamed(code: CodeType, filename: str) -> CodeType:
+    """`code` as compiled from `filename` (Jinja names templates by their code's file)."""
+    consts = tuple(_renamed(const, filename) if isinstance(const, CodeType) else const
+                   for const in code.co_consts)
+    return code.replace(co_filename=filename, co_consts=consts)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def templates_compiled_once() -> Iterator[None]:
+    """Every Jinja environment of the session compiles through one CompiledTemplates."""
+    compiled = CompiledTemplates()
+    plain = jinja2.Environment.compile
+
+    def compile(self, source, name=None, filename=None, raw=False, defer_init=False):
+        return compiled.compile(plain, self, source, name, filename, raw, defer_init)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(jinja2.Environment, "compile", compile)
+        yield
+
+
 # --- attack suites (tests/test_attack_*.py) ---------------------------------------------
 
-def run_cli(*args: str, epoch: str = "1767225600") -> BuildRun:
+def run_cli(*args: str, epoch: str | None = EPOCH, env: dict[str, str] | None = None,
+            cwd: Path | None = None) -> BuildRun:
     """Run `build.py ARGS` in this process (no interpreter start-up) as the command line
-    would: its exit code and what it printed. An exception that escapes the command
-    line is what an editor would see as a traceback: it becomes code -1 and "Traceback"
-    in stderr, so that attack tests can assert there is none."""
-    import contextlib
-    import io
-    import traceback
-
+    would: its exit code and what it printed. `epoch` is SOURCE_DATE_EPOCH (None: as the
+    environment has it); `env` and `cwd` are set for the call and put back after it. An
+    exception that escapes the command line is what an editor would see as a traceback:
+    it becomes code -1 and "Traceback" in stderr, so that attack tests can assert there is
+    none."""
     from portal.commands.cli import main
 
     out, err = io.StringIO(), io.StringIO()
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = epoch
-    try:
-        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-            try:
-                code = main(list(args))
-            except SystemExit as exit_:
-                code = exit_.code if isinstance(exit_.code, int) else 1
-            except BaseException:  # noqa: BLE001 (the point is to see it)
-                err.write("Traceback (most recent call last):\n" + traceback.format_exc())
-                code = -1
-    finally:
-        if saved is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = saved
+    overrides = {**({} if epoch is None else {"SOURCE_DATE_EPOCH": epoch}), **(env or {})}
+    with _environment(overrides), contextlib.chdir(cwd or os.getcwd()), \
+            contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        try:
+            code = main(list(args))
+        except SystemExit as exit_:
+            code = exit_.code if isinstance(exit_.code, int) else 1
+        except BaseException:  # noqa: BLE001 (the point is to see it)
+            err.write("Traceback (most recent call last):\n" + traceback.format_exc())
+            code = -1
     return BuildRun(code, out.getvalue(), err.getvalue())
+
+
+def run_process(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> BuildRun:
+    """Run `python build.py ARGS` as a new process, as a shell or CI would."""
+    done = subprocess.run([sys.executable, str(REPO / "build.py"), *args], capture_output=True,
+                          text=True, env={**os.environ, **(env or {})}, cwd=cwd)
+    return BuildRun(done.returncode, done.stdout, done.stderr)
+
+
+@contextlib.contextmanager
+def _environment(overrides: dict[str, str]) -> Iterator[None]:
+    """Set these environment variables for a while, then put every one back as it was;
+    the C library is told of a new TZ (the clock's zone), before and after."""
+    saved = {name: os.environ.get(name) for name in overrides}
+    os.environ.update(overrides)
+    if "TZ" in overrides:
+        time.tzset()
+    try:
+        yield
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        if "TZ" in overrides:
+            time.tzset()
 
 
 def assert_refused(run: BuildRun, codes: tuple[int, ...] = (1, 2), names: tuple[str, ...] = (),
@@ -203,7 +382,10 @@ def local_http_server(respond: Callable[[BaseHTTPRequestHandler], None]) -> Iter
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     server.daemon_threads = True
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    # shutdown() waits for the loop to look again: every 0.5 s by default, half a second
+    # lost by each test that starts a server.
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                     daemon=True).start()
     try:
         yield server.server_address[1]
     finally:

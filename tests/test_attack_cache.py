@@ -22,20 +22,26 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SMALL_SITE, SiteDir, assert_clean_output, make_site, run_cli
+from conftest import SMALL_SITE, SiteDir, assert_clean_output, copy_site, make_site, run_cli
 from portal.cache import seal, unseal
 
 FORGED_BODY = "<p>x</p><script>alert(1)</script>"
 OUTSIDE_SECRET = b"outside-secret-" + uuid.uuid4().hex.encode()
 
 
-@pytest.fixture
-def built(tmp_path: Path) -> SiteDir:
-    site = make_site(tmp_path, SMALL_SITE)
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory) -> SiteDir:
+    site = make_site(tmp_path_factory.mktemp("built"), SMALL_SITE)
     run = build(site)
     assert run.code == 0, run.stderr
     assert list(entries(site, "search/bundles")), "no search bundle cached: is pagefind installed?"
     return site
+
+
+@pytest.fixture
+def built(built_once: SiteDir, tmp_path: Path) -> SiteDir:
+    """The portal built once, a copy of its own for each test to damage."""
+    return copy_site(built_once, tmp_path)
 
 
 @pytest.fixture

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import MINIMAL_CONFIG, SMALL_SITE, SiteDir, assert_refused, make_site, news, run_cli
+from conftest import (MINIMAL_CONFIG, SMALL_SITE, SiteDir, assert_refused, copy_site, make_site, news,
+                      run_cli)
 from portal.yamlload import MAX_DEPTH, error_key, error_line, key_lines, load_yaml, strip_unwanted
 
 CONFIG_LINES = MINIMAL_CONFIG.count("\n")  # what we append starts on the next line
@@ -27,12 +28,18 @@ LAUGHS = "\n".join(
        for prev, name in zip("abcdefgh", "bcdefghi")]) + "\n"  # 9**9 values once expanded
 
 
-@pytest.fixture
-def portal(tmp_path: Path) -> SiteDir:
-    """The small site, built: a refused build must leave this site/ as it is."""
-    site = make_site(tmp_path, SMALL_SITE)
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory) -> SiteDir:
+    site = make_site(tmp_path_factory.mktemp("built"), SMALL_SITE)
     assert build(site).code == 0
     return site
+
+
+@pytest.fixture
+def portal(built_once: SiteDir, tmp_path: Path) -> SiteDir:
+    """The small site, built (a copy of its own for each test): a refused build must
+    leave this site/ as it is."""
+    return copy_site(built_once, tmp_path)
 
 
 def build(site: SiteDir):
@@ -232,7 +239,7 @@ def test_nesting_too_deep_is_an_error_not_a_crash(portal: SiteDir, where: str):
     else:
         portal.write("content/news/2024/sau.md", "---\ntitle: Sâu\n" + deep + "---\nx\n")
         name = "content/news/2024/sau.md:3"
-    run = portal.build()  # a real process: a crash must not take the test run with it
+    run = portal.build(cli_process=True)  # a crash must not take the test run with it
     assert_refused(run, codes=(1,), names=(name,))
     assert portal.tree_digest() == before
 

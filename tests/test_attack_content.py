@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SMALL_SITE, SiteDir, assert_refused, make_site, news, run_cli
+from conftest import SMALL_SITE, SiteDir, assert_refused, copy_site, make_site, news, run_cli
 
 from portal.content.markdown_limits import body_problem
 from portal.content.markup import clean_html, to_html, to_html_many
@@ -34,11 +34,18 @@ BOMB_SECONDS = 10  # a guard against minutes-long builds, not a benchmark
 NOT_ALLOWED = "không được phép"  # the unsafe_url message, not "must be a site path"
 
 
-@pytest.fixture
-def built(tmp_path: Path) -> SiteDir:
-    site = make_site(tmp_path, {**SMALL_SITE, "static/media/anh.jpg": b"\xff\xd8jpeg"})
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory) -> SiteDir:
+    site = make_site(tmp_path_factory.mktemp("built"),
+                     {**SMALL_SITE, "static/media/anh.jpg": b"\xff\xd8jpeg"})
     assert build(site).code == 0
     return site
+
+
+@pytest.fixture
+def built(built_once: SiteDir, tmp_path: Path) -> SiteDir:
+    """The portal built once, a copy of its own for each test to plant its input in."""
+    return copy_site(built_once, tmp_path)
 
 
 def build(site: SiteDir):

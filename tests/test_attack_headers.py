@@ -290,7 +290,7 @@ def host() -> Iterator:
     def serve(site: Path, base_path: str = "/", headers: bool = True) -> str:
         handler = type("Host", (HeaderHost,), {"base_path": base_path, "with_headers": headers})
         server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(site)))
-        threading.Thread(target=server.serve_forever, daemon=True).start()
+        threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         servers.append(server)
         return f"http://127.0.0.1:{server.server_address[1]}{base_path}"
 

@@ -15,17 +15,23 @@ from pathlib import Path
 
 import pytest
 
-from conftest import (SMALL_SITE, SiteDir, assert_clean_output, assert_refused, make_site, news,
-                      run_cli)
+from conftest import (SMALL_SITE, SiteDir, assert_clean_output, assert_refused, copy_site, make_site,
+                      news, run_cli)
 
 OUTSIDE_SECRET = b"outside-secret-" + uuid.uuid4().hex.encode()
 
 
-@pytest.fixture
-def built(tmp_path: Path) -> SiteDir:
-    site = make_site(tmp_path, SMALL_SITE)
+@pytest.fixture(scope="module")
+def built_once(tmp_path_factory) -> SiteDir:
+    site = make_site(tmp_path_factory.mktemp("built"), SMALL_SITE)
     assert build(site).code == 0
     return site
+
+
+@pytest.fixture
+def built(built_once: SiteDir, tmp_path: Path) -> SiteDir:
+    """The small site built once, a copy of its own for each test to plant links in."""
+    return copy_site(built_once, tmp_path)
 
 
 @pytest.fixture
@@ -87,7 +93,7 @@ def test_static_file_linked_to_the_environment_is_refused(built: SiteDir):
     before = built.tree_digest()
     plant_link(built, "static/env.txt", "/proc/self/environ")
 
-    run = built.build("--offline", env={"PORTAL_TEST_SECRET": secret})
+    run = built.build("--offline", env={"PORTAL_TEST_SECRET": secret}, cli_process=True)
 
     assert_refused_untouched(built, before, run, ("static/env.txt",), secret.encode())
 

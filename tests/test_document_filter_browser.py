@@ -71,7 +71,7 @@ def served(tmp_path_factory) -> str:
     assert run.code == 0, run.stderr
     handler = functools.partial(_QuietHandler, directory=str(site.root / "site"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"

@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import shutil
 import subprocess
-import sys
 import threading
 import unicodedata
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -23,7 +21,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BROWSER_ENV, REPO, needs_browser
+from conftest import BROWSER_ENV, REPO, needs_browser, run_cli
 
 DRIVER = Path(__file__).resolve().parent / "browser" / "search.js"
 
@@ -64,11 +62,9 @@ def built(tmp_path_factory) -> Path:
     config = (REPO / "config.yaml").read_text(encoding="utf-8")
     (source / "config.yaml").write_text(config + "\nsearch_shard_pages: 10\n", encoding="utf-8")
     output = source / "site"
-    done = subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--source", str(source),
-                           "--output", str(output), "--quiet", "--no-cache", "--offline"],
-                          capture_output=True, text=True, cwd=REPO,
-                          env={**os.environ, "SOURCE_DATE_EPOCH": "1767225600"})
-    assert done.returncode == 0, done.stderr
+    done = run_cli("build", "--source", str(source), "--output", str(output), "--quiet", "--no-cache",
+                   "--offline", cwd=REPO)
+    assert done.code == 0, done.stderr
     assert len(list((output / "tim-kiem" / "pagefind").iterdir())) >= 3, "several shards to merge"
     return output
 
@@ -98,7 +94,7 @@ def expected(texts: dict[str, str], query: str) -> set[str]:
 def seen(built: Path) -> dict:
     handler = functools.partial(_QuietHandler, directory=str(built))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
         node = shutil.which("node")

@@ -6,12 +6,11 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, run_cli
 from test_judges import JUDGES
 
 pytestmark = pytest.mark.judges
@@ -24,10 +23,9 @@ def server_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A web server's folder holding only `treem/`, the sample portal built for the sub-path."""
     subprocess.run(["bash", str(JUDGES / "install.sh")], check=True, capture_output=True)
     root = tmp_path_factory.mktemp("webroot")
-    env = {**os.environ, "SOURCE_DATE_EPOCH": "1796083200"}  # as test_judges: 2026-12-01
-    subprocess.run([sys.executable, str(REPO / "build.py"), "build", "--source", str(REPO),
-                    "--output", str(root / "treem"), "--base-url", BASE_URL, "--quiet",
-                    "--no-cache", "--offline"], check=True, env=env)
+    run = run_cli("build", "--source", str(REPO), "--output", str(root / "treem"), "--base-url", BASE_URL,
+                  "--quiet", "--no-cache", "--offline", epoch="1796083200")  # as test_judges: 2026-12-01
+    assert run.code == 0, run.stderr
     return root
 
 
