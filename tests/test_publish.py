@@ -39,9 +39,22 @@ def fresh_build(site: SiteDir, tmp_path: Path) -> Path:
 
 
 def assert_same_as_fresh(site: SiteDir, tmp_path: Path, step: str = "") -> None:
-    built, expected = contents(site.root / "site"), contents(fresh_build(site, tmp_path))
+    assert_same(site, contents(fresh_build(site, tmp_path)), step)
+
+
+def assert_same(site: SiteDir, expected: dict[str, bytes | None], step: str = "") -> None:
+    built = contents(site.root / "site")
     assert sorted(built) == sorted(expected), step
     assert built == expected, step
+
+
+def assert_both_trees_same_as_fresh(site: SiteDir, tmp_path: Path, *args: str, step: str = "") -> None:
+    """Build twice, once into each of the two trees: each time the site is what a fresh
+    build of the same sources makes (made once: the sources do not change in between)."""
+    expected = contents(fresh_build(site, tmp_path))
+    for _ in range(2):
+        build_ok(site, *args)
+        assert_same(site, expected, step)
 
 
 def build_ok(site: SiteDir, *args: str) -> None:
@@ -98,9 +111,7 @@ def change_template(site: SiteDir) -> None:
 def test_incremental_builds_equal_a_fresh_build(built: SiteDir, tmp_path: Path, changes):
     for change in [*changes, lambda site: None]:
         change(built)
-        for _ in range(2):  # once into each of the two trees
-            build_ok(built)
-            assert_same_as_fresh(built, tmp_path, getattr(change, "__name__", ""))
+        assert_both_trees_same_as_fresh(built, tmp_path, step=getattr(change, "__name__", ""))
 
 
 def test_unchanged_files_are_left_in_place(built: SiteDir):
@@ -114,14 +125,10 @@ def test_unchanged_files_are_left_in_place(built: SiteDir):
 def test_a_page_url_that_becomes_a_folder_and_back(built: SiteDir, tmp_path: Path):
     built.write("static/gioi-thieu", "a file where the page's folder was\n")
     built.write("content/pages/gioi-thieu.md", "---\ntitle: Giới thiệu\nslug: ve-toi\n---\nX\n")
-    for _ in range(2):
-        build_ok(built)
-        assert_same_as_fresh(built, tmp_path)
+    assert_both_trees_same_as_fresh(built, tmp_path)
     (built.root / "static/gioi-thieu").unlink()
     built.write("content/pages/gioi-thieu.md", SMALL_SITE["content/pages/gioi-thieu.md"])
-    for _ in range(2):
-        build_ok(built)
-        assert_same_as_fresh(built, tmp_path)
+    assert_both_trees_same_as_fresh(built, tmp_path)
 
 
 def test_worker_processes_update_the_spare_tree(tmp_path: Path):
@@ -130,9 +137,8 @@ def test_worker_processes_update_the_spare_tree(tmp_path: Path):
         build_ok(site, "--jobs", "2")
     site.write("templates/robots.txt", (site.root / "templates/robots.txt").read_text() + "# v2\n")
     (site.root / "content/news/tin-007.md").unlink()
-    for _ in range(2):  # every page is rendered again, by the workers, over older files
-        build_ok(site, "--jobs", "2")
-        assert_same_as_fresh(site, tmp_path)
+    # every page is rendered again, by the workers, over older files
+    assert_both_trees_same_as_fresh(site, tmp_path, "--jobs", "2")
 
 
 # --- failures and damage -------------------------------------------------------------------
@@ -203,9 +209,7 @@ def test_damaged_spare_tree_is_repaired(built: SiteDir, tmp_path: Path):
     shutil.rmtree(spare / "chuyen-muc")
     (spare / "chuyen-muc").symlink_to(outside, target_is_directory=True)
 
-    for _ in range(2):
-        build_ok(built)
-        assert_same_as_fresh(built, tmp_path)
+    assert_both_trees_same_as_fresh(built, tmp_path)
     assert [path for path in outside.rglob("*") if path.is_file()] == []
 
 
@@ -213,17 +217,13 @@ def test_damaged_manifest_is_not_trusted(built: SiteDir, tmp_path: Path):
     for manifest in (built.root / ".cache" / "trees").rglob("*.json"):
         manifest.write_text("{not json")
     add_item(built)
-    for _ in range(2):
-        build_ok(built)
-        assert_same_as_fresh(built, tmp_path)
+    assert_both_trees_same_as_fresh(built, tmp_path)
 
 
 def test_deleting_the_cache_still_gives_the_right_site(built: SiteDir, tmp_path: Path):
     shutil.rmtree(built.root / ".cache")
     edit_title(built)
-    for _ in range(2):
-        build_ok(built)
-        assert_same_as_fresh(built, tmp_path)
+    assert_both_trees_same_as_fresh(built, tmp_path)
 
 
 def test_builds_without_cache_and_other_outputs_do_not_mix(built: SiteDir, tmp_path: Path):
