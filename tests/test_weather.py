@@ -372,7 +372,7 @@ def test_wrong_weather_settings_are_config_errors(tmp_path, line, message):
 def seen_in_browser(site: SiteDir, page: str = "") -> dict:
     handler = functools.partial(_QuietFiles, directory=str(site.root / "site"))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/{page}"
         done = subprocess.run([shutil.which("node") or "node", str(DRIVER), url], capture_output=True,
