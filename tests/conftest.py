@@ -89,7 +89,9 @@ class SiteDir:
     def build(self, *args: str, env: dict | None = None, quiet: bool = True,
               cli_process: bool = False) -> BuildRun:
         """`build.py build --source ROOT ARGS` as an editor or CI would run it, "now" being
-        2026-01-01 unless `env` says otherwise; in this process unless `cli_process`.
+        2026-01-01 unless `env` says otherwise; in this process unless `cli_process`. A build
+        that forks workers (`--jobs` over 1, and 64 bodies or 200 pages) needs a process of
+        its own: this one has xdist's threads, and a fork copies the locks they hold.
 
         `quiet=False` leaves out `--quiet`, so that stdout carries the summary line."""
         loudness = ["--quiet"] if quiet else []

@@ -535,8 +535,10 @@ def test_parallel_build_gives_the_same_bytes_as_serial(tmp_path: Path):
     site = make_site(tmp_path, files, config=MINIMAL_CONFIG.replace("per_page: 2", "per_page: 100"))
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
 
-    assert site.build("--jobs", "1", "--no-cache", "--output", str(serial)).code == 0
-    run = site.build("--jobs", "2", "--no-cache", "--output", str(parallel))
+    # Processes of their own: workers are forked, and the test process has xdist's threads
+    # (a fork may copy a lock one of them holds).
+    assert site.build("--jobs", "1", "--no-cache", "--output", str(serial), cli_process=True).code == 0
+    run = site.build("--jobs", "2", "--no-cache", "--output", str(parallel), cli_process=True)
 
     assert run.code == 0, run.stderr
     assert len(html_pages(serial)) > 250

@@ -30,10 +30,10 @@ def contents(folder: Path) -> dict[str, bytes | None]:
     return found
 
 
-def fresh_build(site: SiteDir, tmp_path: Path) -> Path:
+def fresh_build(site: SiteDir, tmp_path: Path, cli_process: bool = False) -> Path:
     """The site built from scratch into a new folder, without the cache."""
     out = tmp_path / f"fresh-{len(list(tmp_path.glob('fresh-*')))}"
-    run = site.build("--no-cache", "--output", str(out))
+    run = site.build("--no-cache", "--output", str(out), cli_process=cli_process)
     assert run.code == 0, run.stderr
     return out
 
@@ -48,17 +48,18 @@ def assert_same(site: SiteDir, expected: dict[str, bytes | None], step: str = ""
     assert built == expected, step
 
 
-def assert_both_trees_same_as_fresh(site: SiteDir, tmp_path: Path, *args: str, step: str = "") -> None:
+def assert_both_trees_same_as_fresh(site: SiteDir, tmp_path: Path, *args: str, step: str = "",
+                                    cli_process: bool = False) -> None:
     """Build twice, once into each of the two trees: each time the site is what a fresh
     build of the same sources makes (made once: the sources do not change in between)."""
-    expected = contents(fresh_build(site, tmp_path))
+    expected = contents(fresh_build(site, tmp_path, cli_process))
     for _ in range(2):
-        build_ok(site, *args)
+        build_ok(site, *args, cli_process=cli_process)
         assert_same(site, expected, step)
 
 
-def build_ok(site: SiteDir, *args: str) -> None:
-    run = site.build(*args)
+def build_ok(site: SiteDir, *args: str, cli_process: bool = False) -> None:
+    run = site.build(*args, cli_process=cli_process)
     assert run.code == 0, run.stderr
 
 
@@ -132,13 +133,15 @@ def test_a_page_url_that_becomes_a_folder_and_back(built: SiteDir, tmp_path: Pat
 
 
 def test_worker_processes_update_the_spare_tree(tmp_path: Path):
+    # Builds in processes of their own: workers are forked, and the test process has
+    # xdist's threads (a fork may copy a lock one of them holds).
     site = make_site(tmp_path, MANY_NEWS)
     for _ in range(2):
-        build_ok(site, "--jobs", "2")
+        build_ok(site, "--jobs", "2", cli_process=True)
     site.write("templates/robots.txt", (site.root / "templates/robots.txt").read_text() + "# v2\n")
     (site.root / "content/news/tin-007.md").unlink()
     # every page is rendered again, by the workers, over older files
-    assert_both_trees_same_as_fresh(site, tmp_path, "--jobs", "2")
+    assert_both_trees_same_as_fresh(site, tmp_path, "--jobs", "2", cli_process=True)
 
 
 # --- failures and damage -------------------------------------------------------------------
