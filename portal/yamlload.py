@@ -195,11 +195,14 @@ def _clean_scalars(root: yaml.Node) -> None:
 
 def key_lines(text: str) -> dict[tuple[str, ...], int]:
     """Map each mapping key path, e.g. ("weather", "provider"), to its 1-based line; {}
-    when the text is not YAML."""
+    when the text is not YAML. Also for a text `load_yaml` refuses for its aliases."""
     try:
-        return load_yaml_with_lines(text)[1]
+        text = _encodable(text)
+        _check_depth(text)
+        root = yaml.compose(text, Loader=ContentLoader)
     except yaml.YAMLError:
         return {}
+    return _lines_of(root) if root is not None else {}
 
 
 def _lines_of(root: yaml.Node) -> dict[tuple[str, ...], int]:
