@@ -12,6 +12,7 @@ from typing import Any, Callable
 from ..models import Attachment, Document, NewsItem, Page, Target, Term, status_on
 from ..schema import FIRST_YEAR, LAST_YEAR
 from ..urls import unsafe_urls_in
+from .parse import MAX_FILE_BYTES
 
 Model = NewsItem | Page | Document
 
@@ -27,18 +28,18 @@ _FIELDS = {
                ("image_caption", "str"), ("author", "str"), ("source", "str"),
                ("documents", "strs"), ("draft", "bool"), ("featured", "bool"),
                ("extra", "extra"), ("summary_written", "bool"), ("url_from", "url_from"),
-               ("lines", "lines"), ("body_line", "int")),
+               ("lines", "lines"), ("body_line", "line")),
     Page: (("path", "str"), ("title", "str"), ("slug", "str"), ("url", "str"),
            ("digest", "str"), ("menu", "int?"), ("summary", "str"), ("draft", "bool"),
            ("extra", "extra"), ("summary_written", "bool"), ("url_from", "url_from"),
-           ("lines", "lines"), ("body_line", "int")),
+           ("lines", "lines"), ("body_line", "line")),
     Document: (("path", "str"), ("number", "str"), ("slug", "str"), ("url", "str"),
                ("type", "term"), ("title", "str"), ("issuer", "term"), ("issued", "time"),
                ("digest", "str"), ("effective", "time?"), ("expires", "time?"),
                ("signer", "str"), ("domain", "str"), ("files", "files"),
                ("targets", "targets"), ("extra", "extra"), ("summary", "str"),
                ("summary_written", "bool"), ("status", "str"), ("url_from", "url_from"),
-               ("lines", "lines"), ("body_line", "int")),
+               ("lines", "lines"), ("body_line", "line")),
 }
 _KINDS = {cls.__name__: cls for cls in _FIELDS}
 KIND_CLASSES = {"news": NewsItem, "page": Page, "document": Document}  # discover's kinds
@@ -140,6 +141,7 @@ _ENCODERS: dict[str, Callable[[Any], Any]] = {
     "time": _encode_time, "time?": lambda v: None if v is None else _encode_time(v),
     "term": lambda v: [v.name, v.slug, v.url], "terms": lambda v: [[t.name, t.slug, t.url] for t in v],
     "strs": list, "extra": lambda v: _encode(v), "url_from": list, "lines": dict,
+    "line": lambda v: v,
     "files": lambda v: [[f.path, f.title, f.size, f.kind] for f in v],
     "targets": lambda v: [[t.label, t.value] for t in v],
 }
@@ -151,7 +153,7 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
     "strs": lambda raw: tuple(map(_text, _list(raw))),
     "extra": lambda raw: _checked_extra(_decode(raw)),
     "url_from": lambda raw: (lambda name, line: (_text(name), _whole(line)))(*_list(raw)),
-    "lines": lambda raw: _lines(raw),
+    "lines": lambda raw: _lines(raw), "line": lambda raw: _line(raw),
     "files": lambda raw: tuple(Attachment(_text(p), _text(t), _whole(n), _text(k))
                                for p, t, n, k in map(_list, _list(raw))),
     "targets": lambda raw: tuple(Target(_text(label), _text(value))
@@ -159,10 +161,18 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+def _line(raw: Any) -> int:
+    """A line of a content file, which holds at most MAX_FILE_BYTES, so as many lines."""
+    line = _whole(raw)
+    if not 1 <= line <= MAX_FILE_BYTES:
+        raise Unreadable("not a line")
+    return line
+
+
 def _lines(raw: Any) -> dict[str, int]:
     if not isinstance(raw, dict):
         raise Unreadable("not lines")
-    return {_text(name): _whole(line) for name, line in raw.items()}
+    return {_text(name): _line(line) for name, line in raw.items()}
 
 
 def _checked_extra(value: Any) -> dict:
