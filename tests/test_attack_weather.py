@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Callable
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from conftest import BuildRun, SiteDir, local_http_server, make_site, run_cli, send_json
@@ -435,8 +435,19 @@ STORED_ENTRY = st.fixed_dictionaries({
     "is_day": ALMOST["flag"],
 })
 NOWS = st.sampled_from([NOW, None])
-# 120 examples each (~10 ms an example): the bad values the issue named are the cases above.
+# 120 examples each (~10 ms an example): the bad values the issue named are the cases above,
+# and the rarer shapes the random ones found are @examples below.
 PROPERTY = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _answer_with_an_offset_of(seconds: object) -> list[dict]:
+    parts = [_place_answer(lat, lon, n) for n, (_, lat, lon) in enumerate(PLACES)]
+    parts[0]["utc_offset_seconds"] = seconds
+    return parts
+
+
+ONE_PLACE_TWICE = {"readings": [cache_entry("Hà Nội", 21.03, 105.85, "2026-11-23T13:00+07:00"),
+                                cache_entry("Hà Nội", 21.03, 105.85, "2026-11-23T14:00+07:00", 30.0)]}
 
 
 def _plausible(reading: Reading, window_ok: bool) -> None:
@@ -450,6 +461,7 @@ def _plausible(reading: Reading, window_ok: bool) -> None:
 
 @PROPERTY
 @given(answer=JSON | st.lists(OPEN_METEO_PART, min_size=2, max_size=2) | OPEN_METEO_PART, now=NOWS)
+@example(answer=_answer_with_an_offset_of(25200.5), now=NOW)  # not whole seconds
 def test_any_answer_gives_plausible_readings_or_unavailable(answer, now):
     window = fresh_window(now)
     try:
@@ -467,6 +479,7 @@ def test_any_answer_gives_plausible_readings_or_unavailable(answer, now):
 
 @PROPERTY
 @given(data=JSON | st.fixed_dictionaries({"readings": st.lists(STORED_ENTRY | JSON, max_size=4)}), now=NOWS)
+@example(data=ONE_PLACE_TWICE, now=NOW)  # the first of a place's readings is the one kept
 def test_any_cache_gives_plausible_readings_or_unavailable(data, now):
     window = kept_window(now, 6)
     try:

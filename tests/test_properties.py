@@ -41,6 +41,7 @@ SETTINGS = settings(max_examples=60, deadline=None,
 
 @SETTINGS
 @given(st.binary(max_size=400) | st.text(max_size=400).map(lambda t: f"---\n{t}\n---\nx\n".encode()))
+@example(b"---\ntrue\n---\nx\n")  # front matter that is no mapping: true/false
 def test_front_matter_reader_gives_an_entry_or_located_errors(data: bytes):
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
@@ -85,6 +86,7 @@ def test_script_schemes_are_refused_however_written(text: str):
 @example({"number": "1/KH", "type": "Kế hoạch", "title": "a", "issuer": "b", "signer": "c",
           "issued": "2024-01-01", "expires": "9999-12-31 23:59-05:00"}, "x", "documents")
 @example({"title": "a", "date": "2024-01-01", "category": "b"}, "- " * 500, "news")
+@example({"title": "a", "date": "2024-01-01", "category": "b", "image": "../../etc/passwd"}, "x", "news")
 def test_a_random_content_file_builds_or_fails_with_located_errors(meta, body, kind):
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
