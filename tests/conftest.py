@@ -12,10 +12,12 @@ import contextlib
 import functools
 import hashlib
 import io
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import threading
 import time
@@ -24,12 +26,13 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import CodeType
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import jinja2
 import jinja2.filters
 import jinja2.tests
 import pytest
+from filelock import FileLock
 
 REPO = Path(__file__).resolve().parent.parent
 INVALID = Path(__file__).resolve().parent / "sites" / "invalid"
@@ -64,6 +67,34 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int:
     worker keeps a 2-core machine's cores busy meanwhile (the suite took ~10 s less
     than with two, measured; four was slower again)."""
     return (os.cpu_count() or 1) + 1
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked `early` first: their module's fixture is slow to make (conftest's
+    `made_once`: a portal built with its search index, Chromium driven through it), and
+    made at the start it runs while the other workers fill the cores; made last, it
+    kept the workers that needed it waiting at the end of the run, with a core idle."""
+    items.sort(key=lambda item: item.get_closest_marker("early") is None)
+
+
+def made_once(tmp_path_factory: pytest.TempPathFactory, name: str,
+              make: Callable[[Path], Any]) -> Any:
+    """`make(folder)`, made once for the whole run: what a module fixture gives that is
+    slow to make (a portal built with its search index, what Chromium saw on it). Under
+    xdist every worker that runs one of the module's tests runs its module fixtures again;
+    here the first to ask makes it, in a folder all the run's workers share, and keeps
+    its answer there as JSON, while the others wait for that answer and read it. A make
+    that fails keeps nothing, and the next worker to ask tries again."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # this run's folder, shared by its workers
+    answer = root / f"{name}.json"
+    with FileLock(f"{answer}.lock"):
+        if answer.is_file():
+            return json.loads(answer.read_text(encoding="utf-8"))
+        made = make(Path(tempfile.mkdtemp(prefix=f"{name}-", dir=root)))
+        answer.write_text(json.dumps(made), encoding="utf-8")
+        return made
 
 
 def news(title: str, date: str = "2024-04-12 08:30", category: str = "Bảo vệ chăm sóc trẻ em",

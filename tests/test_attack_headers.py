@@ -21,11 +21,13 @@ from typing import Iterator
 
 import pytest
 
-from conftest import (BROWSER_ENV, MINIMAL_CONFIG, REPO, SMALL_SITE, assert_refused, make_site,
-                      needs_browser, run_cli)
+from conftest import (BROWSER_ENV, MINIMAL_CONFIG, REPO, SMALL_SITE, assert_refused, made_once,
+                      make_site, needs_browser, run_cli)
 from portal.output.headers import origin_of
 from portal.commands.livereload import LiveServer, StateBoard
 from portal.locale import load_locale
+
+pytestmark = pytest.mark.early  # the sample portal, built once for the run (`sample`)
 
 BROWSER = REPO / "tests" / "browser"
 WEATHER = """\
@@ -121,13 +123,18 @@ def build_portal(root: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The sample portal with the live weather script on (the judges build it so too)."""
-    source = tmp_path_factory.mktemp("headers") / "portal"
+    """The sample portal with the live weather script on (the judges build it so too),
+    built once for the run (conftest's `made_once`); tests that change it copy it."""
+    return Path(made_once(tmp_path_factory, "headers-sample", build_sample))
+
+
+def build_sample(folder: Path) -> str:
+    source = folder / "portal"
     for part in ("content", "static", "templates"):
         shutil.copytree(REPO / part, source / part)
     config = (REPO / "config.yaml").read_text(encoding="utf-8")
     (source / "config.yaml").write_text(config.replace("live: false", "live: true"), encoding="utf-8")
-    return build_portal(source)
+    return str(build_portal(source))
 
 
 def test_the_header_file_has_the_policy_and_the_other_headers(sample: Path):

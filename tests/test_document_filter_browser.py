@@ -3,7 +3,7 @@
 
 Chromium is Debian's /usr/bin/chromium; playwright-core is installed under
 $JUDGES_HOME/node (default /opt/judges) by shared/judges/install.sh. All scenarios run in
-one browser launch (module fixture); each test checks one of them.
+one browser launch, once for the run; each test checks one of them.
 """
 
 from __future__ import annotations
@@ -18,11 +18,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BROWSER_ENV, make_site, needs_browser
+from conftest import BROWSER_ENV, made_once, make_site, needs_browser
 
 DRIVER = Path(__file__).resolve().parent / "browser" / "filter.js"
 
-pytestmark = needs_browser
+pytestmark = [needs_browser, pytest.mark.early]
 
 
 def document(number: str, type: str, title: str, issued: str, issuer: str = "UBND tỉnh Hải Dương") -> str:
@@ -64,9 +64,16 @@ SCENARIOS = [
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory) -> str:
-    """The small site, built and served on a free port of 127.0.0.1; yields its root URL."""
-    site = make_site(tmp_path_factory.mktemp("filter"), DOCUMENTS)
+def seen(tmp_path_factory) -> dict:
+    """What the page shows after each scenario step, by the step's `read` label; made
+    once for the run (conftest's `made_once`)."""
+    return made_once(tmp_path_factory, "filter-browser", build_and_drive)
+
+
+def build_and_drive(folder: Path) -> dict:
+    """The small site, built in `folder`, served on a free port of 127.0.0.1 and driven
+    through every scenario in one browser launch."""
+    site = make_site(folder, DOCUMENTS)
     run = site.build()
     assert run.code == 0, run.stderr
     handler = functools.partial(_QuietHandler, directory=str(site.root / "site"))
@@ -74,7 +81,7 @@ def served(tmp_path_factory) -> str:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
+        return drive(f"http://127.0.0.1:{server.server_address[1]}/")
     finally:
         server.shutdown()
         server.server_close()
@@ -86,9 +93,7 @@ class _QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="module")
-def seen(served: str) -> dict:
-    """What the page shows after each scenario step, by the step's `read` label."""
+def drive(served: str) -> dict:
     node = shutil.which("node")
     assert node, "node (>= 20) is needed to drive Chromium"
     done = subprocess.run([node, str(DRIVER), served, json.dumps(SCENARIOS)], capture_output=True,

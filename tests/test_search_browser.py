@@ -21,11 +21,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import BROWSER_ENV, REPO, needs_browser, run_cli
+from conftest import BROWSER_ENV, REPO, made_once, needs_browser, run_cli
 
 DRIVER = Path(__file__).resolve().parent / "browser" / "search.js"
 
-pytestmark = needs_browser
+pytestmark = [needs_browser, pytest.mark.early]
 
 QUERIES = ["bảo vệ trẻ em", "bao ve tre em", "đuối nước", "duoi nuoc", "bình đẳng giới",
            "binh dang gioi", "606/KH-UBND", "kh-ubnd 606", "606", "111", "bình đẳ", "xylophonema"]
@@ -53,20 +53,20 @@ def words(text: str) -> str:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory) -> Path:
-    """The sample portal, built in a temp folder, with small search shards (10 pages) so
-    that every scenario also checks that the merged shards answer as one index would."""
-    source = tmp_path_factory.mktemp("search") / "portal"
-    for part in ("content", "static", "templates"):
-        shutil.copytree(REPO / part, source / part)
-    config = (REPO / "config.yaml").read_text(encoding="utf-8")
-    (source / "config.yaml").write_text(config + "\nsearch_shard_pages: 10\n", encoding="utf-8")
-    output = source / "site"
-    done = run_cli("build", "--source", str(source), "--output", str(output), "--quiet", "--no-cache",
-                   "--offline", cwd=REPO)
-    assert done.code == 0, done.stderr
-    assert len(list((output / "tim-kiem" / "pagefind").iterdir())) >= 3, "several shards to merge"
-    return output
+def portal(tmp_path_factory) -> dict:
+    """The sample portal built and driven in Chromium once for the run (conftest's
+    `made_once`): {"site": its folder, "seen": what each scenario read}."""
+    return made_once(tmp_path_factory, "search-browser", build_and_drive)
+
+
+@pytest.fixture(scope="module")
+def built(portal: dict) -> Path:
+    return Path(portal["site"])
+
+
+@pytest.fixture(scope="module")
+def seen(portal: dict) -> dict:
+    return portal["seen"]
 
 
 @pytest.fixture(scope="module")
@@ -81,17 +81,24 @@ def texts(built: Path) -> dict[str, str]:
     return found
 
 
-def expected(texts: dict[str, str], query: str) -> set[str]:
-    """Pages holding the query's words side by side: as typed when it has marks, with any
-    marks when it has none; the last word may be unfinished."""
-    marked = fold(query) != query.lower()
-    wanted = words(query) if marked else fold(words(query))
-    return {url for url, text in texts.items()
-            if re.search(r"(?<!\w)" + re.escape(wanted), words(text) if marked else fold(words(text)))}
+def build_and_drive(folder: Path) -> dict:
+    """The sample portal, built in `folder` with small search shards (10 pages) so that
+    every scenario also checks that the merged shards answer as one index would, then
+    served on 127.0.0.1 and driven through every scenario in one browser launch."""
+    source = folder / "portal"
+    for part in ("content", "static", "templates"):
+        shutil.copytree(REPO / part, source / part)
+    config = (REPO / "config.yaml").read_text(encoding="utf-8")
+    (source / "config.yaml").write_text(config + "\nsearch_shard_pages: 10\n", encoding="utf-8")
+    output = source / "site"
+    done = run_cli("build", "--source", str(source), "--output", str(output), "--quiet", "--no-cache",
+                   "--offline", cwd=REPO)
+    assert done.code == 0, done.stderr
+    assert len(list((output / "tim-kiem" / "pagefind").iterdir())) >= 3, "several shards to merge"
+    return {"site": str(output), "seen": drive(output)}
 
 
-@pytest.fixture(scope="module")
-def seen(built: Path) -> dict:
+def drive(built: Path) -> dict:
     handler = functools.partial(_QuietHandler, directory=str(built))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
@@ -109,6 +116,15 @@ def seen(built: Path) -> dict:
     readings = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
     assert done.returncode == 0 and "error" not in readings, done.stdout + done.stderr
     return readings
+
+
+def expected(texts: dict[str, str], query: str) -> set[str]:
+    """Pages holding the query's words side by side: as typed when it has marks, with any
+    marks when it has none; the last word may be unfinished."""
+    marked = fold(query) != query.lower()
+    wanted = words(query) if marked else fold(words(query))
+    return {url for url, text in texts.items()
+            if re.search(r"(?<!\w)" + re.escape(wanted), words(text) if marked else fold(words(text)))}
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):

@@ -10,23 +10,27 @@ from pathlib import Path
 
 import pytest
 
-from conftest import REPO, run_cli
+from conftest import REPO, made_once, run_cli
 from test_judges import JUDGES
 
-pytestmark = pytest.mark.judges
+pytestmark = [pytest.mark.judges, pytest.mark.early]
 
 BASE_URL = "https://example.gov.vn/treem/"
 
 
 @pytest.fixture(scope="module")
 def server_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A web server's folder holding only `treem/`, the sample portal built for the sub-path."""
+    """A web server's folder holding only `treem/`, the sample portal built for the
+    sub-path; made once for the run (conftest's `made_once`)."""
+    return Path(made_once(tmp_path_factory, "subpath-root", build_for_the_sub_path))
+
+
+def build_for_the_sub_path(root: Path) -> str:
     subprocess.run(["bash", str(JUDGES / "install.sh")], check=True, capture_output=True)
-    root = tmp_path_factory.mktemp("webroot")
     run = run_cli("build", "--source", str(REPO), "--output", str(root / "treem"), "--base-url", BASE_URL,
                   "--quiet", "--no-cache", "--offline", epoch="1796083200")  # as test_judges: 2026-12-01
     assert run.code == 0, run.stderr
-    return root
+    return str(root)
 
 
 def judge(name: str, site: Path, **env: str) -> str:
