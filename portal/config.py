@@ -26,6 +26,8 @@ class Organization:
     phone: str = ""
     email: str = ""
     editor_in_chief: str = ""
+    name_en: str = ""  # the agency's English name, on the English pages and in JSON-LD
+    logo: str = ""  # a site path under static/: the agency's logo in JSON-LD
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,7 @@ class SiteConfig:
     search_shard_pages: int = 2500  # pages per part of the search index (see portal/search/plan.py)
     links: tuple[Link, ...] = ()
     favicon: str = ""  # a site path under static/, e.g. /favicon.svg
+    share_image: str = ""  # a site path under static/: the share preview of pages without a picture
     plan_type: str = "Kế hoạch"  # documents of this type are plans, listed with their targets
     urls: UrlScheme = field(default_factory=UrlScheme)
     extra: dict = field(default_factory=dict)
@@ -125,6 +128,9 @@ def load_config(root: Path, errors: ErrorLog, base_url: str | None = None) -> Si
     config = _check_values(config, report)
     config = replace(config, links=_safe_links(config.links, report),
                      favicon=_checked_favicon(config.favicon, root / "static", report),
+                     share_image=_checked_file(("share_image",), config.share_image, root / "static", report),
+                     organization=replace(config.organization, logo=_checked_file(
+                         ("organization", "logo"), config.organization.logo, root / "static", report)),
                      urls=_checked_urls(config.urls, _written_keys(data, "urls"), report))
     return config
 
@@ -140,6 +146,16 @@ def _safe_links(links: tuple[Link, ...], report: schema.Report) -> tuple[Link, .
         else:
             kept.append(link)
     return tuple(kept)
+
+
+def _checked_file(key_path: tuple[str, ...], path: str, static_dir: Path,
+                  report: schema.Report) -> str:
+    """A site path of a file under static/ (`share_image:`), or "" and an error."""
+    problem = (url_problem(path) or check_site_file(path, static_dir)) if path else None
+    if problem:
+        report(key_path, problem, value=path)
+        return ""
+    return path
 
 
 def _checked_favicon(favicon: str, static_dir: Path, report: schema.Report) -> str:

@@ -105,6 +105,8 @@ class NewsItem(Fingerprinted):
     documents: tuple[str, ...] = ()
     draft: bool = False
     featured: bool = False
+    lang: str = ""  # "vi" or "en"; "" is the portal's language
+    updated: dt.datetime | None = None  # when the editor last changed it, if said
     extra: dict = field(default_factory=dict)
     body_html: BodyHtml = _html_field()  # from the markup stage
     summary_written: bool = False  # else `summary` is the body's first paragraph
@@ -133,6 +135,9 @@ class Page(Fingerprinted):
     menu: int | None = None
     summary: str = ""
     draft: bool = False
+    lang: str = ""  # "vi" or "en"; "" is the portal's language
+    translation_of: str = ""  # the slug of the page this one translates
+    show_organization: bool = False  # the agency's facts from config, under the body
     extra: dict = field(default_factory=dict)
     body_html: BodyHtml = _html_field()
     summary_written: bool = False
@@ -222,6 +227,16 @@ class Library:
 
 
 @dataclass(frozen=True)
+class Translations:
+    """Which page translates which (`translation_of:`), by URL, and the page the header's
+    "English" link leads to when a page has no translation of its own."""
+
+    english: dict[str, str] = field(default_factory=dict)  # a Vietnamese page -> its English one
+    original: dict[str, str] = field(default_factory=dict)  # an English page -> the Vietnamese one
+    main_english: str | None = None
+
+
+@dataclass(frozen=True)
 class Site:
     config: SiteConfig
     urls: UrlScheme
@@ -233,6 +248,7 @@ class Site:
     newer: dict[str, tuple[NewsItem, ...]] = field(default_factory=dict)  # by item URL
     older: dict[str, tuple[NewsItem, ...]] = field(default_factory=dict)
     related: dict[str, tuple[NewsItem, ...]] = field(default_factory=dict)
+    translations: Translations = field(default_factory=Translations)
 
     @property
     def latest_news(self) -> tuple[NewsItem, ...]:

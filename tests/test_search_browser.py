@@ -71,12 +71,14 @@ def seen(portal: dict) -> dict:
 
 @pytest.fixture(scope="module")
 def texts(built: Path) -> dict[str, str]:
-    """URL -> the text Pagefind indexes, for every published news item, document and page."""
+    """URL -> the text Pagefind indexes, for every published news item, document and page
+    in Vietnamese: Pagefind keeps an index per <html lang>, and the search page asks the
+    one of its own language (the English page is found from an English page)."""
     from portal.search.copy import indexed_text
     found = {}
     for path in built.rglob("index.html"):
         html = path.read_text(encoding="utf-8")
-        if "data-pagefind-body" in html:
+        if "data-pagefind-body" in html and '<html lang="vi"' in html:
             found["/" + path.parent.relative_to(built).as_posix() + "/"] = indexed_text(html)
     return found
 

@@ -56,6 +56,14 @@ class FieldReader:
             self.report(name, "empty_value")
         return value.strip()
 
+    def choice(self, name: str, choices: tuple[str, ...]) -> str:
+        """One of `choices` (`lang: en`), or "" when not given."""
+        value = self.text(name)
+        if value and value not in choices:
+            self.report(name, "choice", value=value, choices=", ".join(choices))
+            return ""
+        return value
+
     def flag(self, name: str) -> bool:
         value = self._get(name, False)
         if value is None:

@@ -10,6 +10,7 @@ import zoneinfo
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..config import LANGUAGES
 from ..errors import ErrorLog
 from ..models import (UNCONVERTIBLE_BODY, Attachment, BodyHtml, Document, NewsItem, Page, Target, Term,
                       status_on)
@@ -50,6 +51,7 @@ def news_from(entry: RawEntry, body: Converted, ctx: ModelContext) -> NewsItem |
         author=read.text("author"), source=read.text_or_url("source"),
         documents=read.strings("documents"),
         draft=read.flag("draft"), featured=read.flag("featured"),
+        lang=read.choice("lang", LANGUAGES), updated=_updated(read, date),
     )
     extra = read.extra()  # read last, when every known key is marked used
     if read.failed or date is None or not _converted(entry, body, ctx):
@@ -67,12 +69,23 @@ def page_from(entry: RawEntry, body: Converted, ctx: ModelContext) -> Page | Non
     if slug in ctx.urls.reserved():
         read.report("slug", "reserved_slug", value=slug)
     menu, summary, draft = read.number("menu"), _summary(read, body), read.flag("draft")
+    language = dict(lang=read.choice("lang", LANGUAGES), translation_of=read.text("translation_of"),
+                    show_organization=read.flag("show_organization"))
     extra = read.extra()
     if read.failed or not _converted(entry, body, ctx):
         return None
     return Page(path=entry.source.rel, title=title, slug=slug, url=ctx.urls.static_page(slug),
                 menu=menu, draft=draft, extra=extra, url_from=_url_from(entry),
-                **_source(entry, body), **summary)
+                **_source(entry, body), **summary, **language)
+
+
+def _updated(read: FieldReader, date: dt.datetime | None) -> dt.datetime | None:
+    """`updated:`, the last change the editor made: not before the item's date."""
+    updated = read.date("updated")
+    if updated and date and updated < date:
+        read.report("updated", "updated_before_date", date=date.date(), value=updated.date())
+        return None
+    return updated
 
 
 def _summary(read: FieldReader, body: Converted) -> dict:

@@ -28,11 +28,11 @@ from markupsafe import Markup
 from tqdm import tqdm
 
 from ..cache import Cache, bytes_key, content_key
-from ..config import Link
+from ..config import LANGUAGES, Link
 from ..errors import TemplateFailure
 from ..fingerprint import fingerprint
 from ..forecast import WeatherBox
-from ..locale import Locale
+from ..locale import Locale, load_locale
 from ..mentions import link_numbers, number_pattern
 from ..models import RenderJob, Site
 from ..urls import output_file, rebase
@@ -107,9 +107,16 @@ class Renderer:
         )
         frame = dict(config=config, t=locale.ui, assets=assets, urls=config.urls,
                      nav=Nav.of(site), security=security_headers(config))
-        self.env.globals.update(frame, cached_partial=_fragment_mark)
+        self.env.globals.update(frame, cached_partial=_fragment_marker(locale.language))
+        # A page in another language (`lang: en`) gets that language's words as `t`.
+        self.words = {lang: locale.ui if lang == locale.language else load_locale(lang).ui
+                      for lang in LANGUAGES}
+        self.language = locale.language
+        self.languages = sorted({locale.language} | {item.lang for item in (*site.pages, *site.news)
+                                                     if item.lang})
         # Everything a body may read besides its job's context: part of every body's key.
-        self.frame_key = content_key(engine, templates_digest, fingerprint(frame))
+        self.frame_key = content_key(engine, templates_digest, fingerprint(frame),
+                                     fingerprint(self.words))
         self._site, self._weather = site, weather
         # JSON files (open data, the filter index): stable key order, readable Vietnamese.
         self.env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
@@ -131,12 +138,14 @@ class Renderer:
 
     def fragments(self) -> Fragments:
         """Every fragment the templates use, rendered with the site and the weather."""
-        return Fragments({name: self._render_template(name, {"site": self._site,
-                                                             "weather": self._weather})
-                          for name in self._fragment_names()})
+        return Fragments({_fragment_name(lang, name, self.language):
+                          self._render_template(name, {"site": self._site, "weather": self._weather,
+                                                       "t": self.words[lang]})
+                          for name in self._fragment_names() for lang in self.languages})
 
     def render(self, job: RenderJob) -> bytes:
-        return self._render_template(job.template, {"page_url": job.url, **job.context})
+        words = {"t": self.words[job.context["lang"]]} if job.context.get("lang") in self.words else {}
+        return self._render_template(job.template, {"page_url": job.url, **job.context, **words})
 
     def _render_template(self, name: str, context: dict) -> bytes:
         try:
@@ -167,8 +176,19 @@ class Renderer:
         return sorted(found)
 
 
-def _fragment_mark(name: str) -> Markup:
-    return Markup(f"{FRAGMENT_MARK}{name}{FRAGMENT_MARK}")
+def _fragment_marker(default_language: str):
+    @jinja2.pass_context
+    def mark(context: jinja2.runtime.Context, name: str) -> Markup:
+        """The mark of a fragment in the page's language (its words, `t`)."""
+        lang = context.get("t", {}).get("lang", default_language)
+        return Markup(f"{FRAGMENT_MARK}{_fragment_name(lang, name, default_language)}{FRAGMENT_MARK}")
+    return mark
+
+
+def _fragment_name(lang: str, name: str, default_language: str) -> str:
+    """A fragment's name: as the templates write it in the portal's language, prefixed by
+    the language in another (a page with `lang: en` gets the English sidebar and footer)."""
+    return name if lang == default_language else f"{lang}:{name}"
 
 
 @functools.lru_cache(maxsize=4096)

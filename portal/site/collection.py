@@ -16,6 +16,7 @@ from typing import Iterable
 from ..config import SiteConfig
 from ..errors import ErrorLog
 from .documents import Mentions, collect_library, numbers_in_body
+from .languages import collect_translations
 from ..models import Document, Listing, NewsItem, Page, Site, Visibility, group_by_term
 
 # How far along a tag's date-ordered list to look for related items: enough to find
@@ -38,7 +39,8 @@ def collect(news: list[NewsItem], pages: list[Page], documents: list[Document], 
     newer, older = _neighbours(categories, config.neighbour_items)
     return Site(config=config, urls=config.urls, news=tuple(published), pages=tuple(shown_pages),
                 categories=categories, tags=tags, library=library, newer=newer, older=older,
-                related=_related(published, tags, config.related_items))
+                related=_related(published, tags, config.related_items),
+                translations=collect_translations(tuple(shown_pages), config, errors))
 
 
 def _visible(item: NewsItem, visibility: Visibility) -> bool:

@@ -10,18 +10,21 @@ from __future__ import annotations
 import datetime as dt
 from typing import Callable, Sequence
 
+from .languages import language_links, language_of
 from .library_pages import library_pages
-from ..models import Listing, NewsItem, RenderJob, Site
+from ..models import Listing, NewsItem, Page, RenderJob, Site
 from .paging import paginate
+from .structured import ImageSizes, structured_data
 
 HOME_FEATURED = 3
 HOME_PER_CATEGORY = 4
 HOME_DOCUMENTS = 5
 
 
-def plan_pages(site: Site, search_page: RenderJob) -> list[RenderJob]:
+def plan_pages(site: Site, search_page: RenderJob, image_sizes: ImageSizes | None = None) -> list[RenderJob]:
     """Every page of the site, as jobs for the renderer; the search stage plans its own
-    page (its filters and the parts of its index), handed over by the pipeline."""
+    page (its filters and the parts of its index), handed over by the pipeline. Each HTML
+    page also gets its language, its language links and its structured data (`_head`)."""
     jobs = [_home(site)]
     jobs += _paginated(site.news, site.urls.news_list, "news_list", None, site)
     for listing in site.categories:
@@ -43,7 +46,20 @@ def plan_pages(site: Site, search_page: RenderJob) -> list[RenderJob]:
     # `_headers`: the security headers for hosts that read a header file (Netlify,
     # Cloudflare Pages), with the same policy as the pages' <meta>.
     jobs.append(RenderJob("_headers", "headers.txt", {}))
-    return jobs
+    return [_head(job, site, image_sizes or {}) for job in jobs]
+
+
+def _head(job: RenderJob, site: Site, sizes: ImageSizes) -> RenderJob:
+    """An HTML page with its language (the renderer picks its words by it), the links to
+    its other language, its JSON-LD and its OpenGraph facts. Not the 404 page: it
+    stands at any address."""
+    if not job.template.endswith(".html") or job.template == "404.html":
+        return job
+    own = job.context.get("item") or job.context.get("page")
+    lang = language_of(own if isinstance(own, (NewsItem, Page)) else None, site.config)
+    extra = {**language_links(job.url, lang, site.translations, site.config),
+             **structured_data(job, site, lang, sizes)}
+    return RenderJob(job.url, job.template, {**job.context, **extra})
 
 
 def _home(site: Site) -> RenderJob:
