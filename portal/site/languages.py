@@ -35,7 +35,7 @@ def collect_translations(pages: tuple[Page, ...], config: SiteConfig, errors: Er
             example = next((p.slug for p in pages if language_of(p, config) == VIETNAMESE), "gioi-thieu")
             errors.add(page.path, problem, line=page.lines.get("translation_of", 1),
                        field="translation_of", value=page.translation_of,
-                       other=english.get(target.url, "") if target else "",
+                       other="/" + english[target.url] if target and target.url in english else "",
                        example=f"translation_of: {example}")
             continue
         english[target.url], original[page.url] = page.url, target.url
