@@ -114,7 +114,7 @@ def load_config(root: Path, errors: ErrorLog, base_url: str | None = None) -> Si
     try:
         data, lines = load_yaml_with_lines(text)
     except yaml.YAMLError as error:
-        errors.add(path, error_key(error), line=error_line(error),
+        errors.add(path, error_key(error, text), line=error_line(error),
                    field=getattr(error, "field", None) or None, problem=error_problem(error))
         return SiteConfig()
 

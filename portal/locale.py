@@ -21,6 +21,7 @@ class Locale:
     cli: dict[str, str]
     ui: dict[str, str]
     examples: dict[str, str]
+    help: dict[str, str]  # the command line's --help
 
     def format_error(self, error: ContentError) -> str:
         """`path:line: field: what is wrong; what to write`."""
@@ -73,4 +74,4 @@ def _read_locale(path: Path, mtime_ns: int, size: int) -> Locale:
     # The engine's own file, so no limits to apply; the C loader reads it ~9x faster.
     data = yaml.load(path.read_text(encoding="utf-8"), Loader=_LOADER)
     return Locale(language=data["ui"]["lang"], **{k: data[k] for k in
-                                                   ("types", "errors", "cli", "ui", "examples")})
+                                                   ("types", "errors", "cli", "ui", "examples", "help")})

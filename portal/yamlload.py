@@ -79,9 +79,23 @@ def load_yaml_with_lines(text: str) -> tuple[object, dict[tuple[str, ...], int]]
         loader.dispose()
 
 
-def error_key(error: yaml.YAMLError) -> str:
-    """The message for a YAML error: its own for a refused shape, else a syntax error."""
+def error_key(error: yaml.YAMLError, text: str) -> str:
+    """The message for a YAML error in `text`: its own for a refused shape or a tab (a
+    text editor puts one where YAML wants spaces, and PyYAML's "found character that
+    cannot start any token" does not say so), else a syntax error."""
+    if _tab_before_problem(error, text):
+        return "yaml_tab"
     return getattr(error, "key", "yaml_syntax")
+
+
+def _tab_before_problem(error: yaml.YAMLError, text: str) -> bool:
+    """A tab on the problem's line, up to where the parser stopped: libyaml's message
+    does not name the character, so look at the text."""
+    mark = getattr(error, "problem_mark", None)
+    if mark is None:
+        return False
+    lines = text.split("\n")
+    return mark.line < len(lines) and "\t" in lines[mark.line][:mark.column + 1]
 
 
 def _encodable(text: str) -> str:

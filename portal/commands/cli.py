@@ -9,6 +9,7 @@ import os
 import sys
 from pathlib import Path
 
+from .arguments import parser_for
 from .check import check
 from .report import FORMATS, FORMATTERS
 from ..config import SiteConfig, load_config
@@ -20,7 +21,9 @@ from .serve import ServeOptions, serve
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(_with_default_command(sys.argv[1:] if argv is None else argv))
+    argv = _with_default_command(sys.argv[1:] if argv is None else argv)
+    runners = {"build": _build, "new": _new, "weather": _weather, "serve": _serve, "check": _check}
+    args = parser_for(argv, runners).parse_args(argv)
     return args.run(args)
 
 
@@ -29,70 +32,6 @@ def _with_default_command(argv: list[str]) -> list[str]:
     if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
         return ["build", *argv]
     return argv
-
-
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="build.py", description="Build the portal into site/.")
-    commands = parser.add_subparsers(dest="command", required=True)
-    run = commands.add_parser("build", help="build the site (the default)")
-    _add_site_options(run, output=True, jobs=True)
-    run.add_argument("--no-cache", action="store_true", help="ignore and do not fill .cache/")
-    run.add_argument("--offline", action="store_true",
-                     help="no network: the weather box shows the cached readings")
-    loudness = run.add_mutually_exclusive_group()
-    loudness.add_argument("--quiet", "-q", action="store_true", help="print errors only")
-    loudness.add_argument("--verbose", "-v", action="store_true", help="print timings of each step")
-    run.set_defaults(run=_build)
-    new = commands.add_parser("new", help='a new content file: new news "Tiêu đề"')
-    new.add_argument("kind", choices=KINDS, help="news, page or document")
-    new.add_argument("title", help="the title (for a document: its number, e.g. 606/KH-UBND)")
-    _add_source(new)
-    new.set_defaults(run=_new)
-    weather = commands.add_parser("weather", help="refresh the weather cache in data/, no build")
-    _add_source(weather)
-    weather.set_defaults(run=_weather)
-    _add_serve(commands)
-    _add_check(commands)
-    return parser
-
-
-def _add_source(command: argparse.ArgumentParser) -> None:
-    command.add_argument("--source", type=Path, default=Path("."), help="the portal's folder (default: .)")
-
-
-def _add_site_options(command: argparse.ArgumentParser, output: bool, jobs: bool) -> None:
-    """What to build: the options `build`, `serve` and `check` share."""
-    _add_source(command)
-    if output:
-        command.add_argument("--output", type=Path, help="where to write the site (default: SOURCE/site)")
-    command.add_argument("--drafts", action="store_true", help="include items with draft: true")
-    command.add_argument("--future", action="store_true", help="include items dated in the future")
-    command.add_argument("--base-url", help="override base_url, e.g. https://example.gov.vn/treem/")
-    if jobs:
-        command.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes")
-
-
-def _add_serve(commands: argparse._SubParsersAction) -> None:
-    serve = commands.add_parser("serve", help="build, serve on 127.0.0.1, rebuild and reload on change")
-    _add_site_options(serve, output=False, jobs=True)
-    # Older scripts pass it; serve keeps the site in memory and writes nothing.
-    serve.add_argument("--output", type=Path, help=argparse.SUPPRESS)
-    serve.add_argument("--port", type=int, default=8000, help="port on 127.0.0.1 (default 8000; 0: any free one)")
-    serve.add_argument("--poll", action="store_true", help="poll for changes (network drives)")
-    serve.add_argument("--search", action="store_true",
-                       help="also build the search index after each change (slow on large sites)")
-    serve.add_argument("--verbose", "-v", action="store_true", help="print timings of each build's steps")
-    serve.set_defaults(run=_serve)
-
-
-def _add_check(commands: argparse._SubParsersAction) -> None:
-    check = commands.add_parser("check", help="check content and links without writing site/")
-    _add_site_options(check, output=False, jobs=False)
-    check.add_argument("--format", choices=FORMATS, default="text",
-                       help="text (default), github (CI annotations) or json")
-    check.add_argument("--strict", action="store_true", help="warnings fail the check too")
-    check.add_argument("--no-cache", action="store_true", help="ignore and do not fill .cache/")
-    check.set_defaults(run=_check)
 
 
 def _build(args: argparse.Namespace) -> int:

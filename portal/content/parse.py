@@ -135,7 +135,7 @@ def parse_source(source: SourceFile, data: bytes, errors: ErrorLog) -> RawEntry 
         meta, key_lines = load_yaml_with_lines(front_matter)
     except yaml.YAMLError as error:
         # the YAML text starts on the opening --- line, so its lines are the file's
-        errors.add(source.path, error_key(error), line=error_line(error), problem=error_problem(error))
+        errors.add(source.path, error_key(error, front_matter), line=error_line(error), problem=error_problem(error))
         return None
     if not isinstance(meta, dict):
         errors.add(source.path, "not_mapping", line=2, got=type_name(meta))
