@@ -113,10 +113,12 @@ class Cache:
         if shard is not None:
             write_atomically(shard / key, seal(data))
 
-    def prune(self) -> None:
+    def prune(self, on_disk: bool = True) -> None:
         """Drop entries this build did not use, so the cache does not grow forever. Only
-        names this class writes, in real shard folders, are ever deleted."""
-        if self.folder is None or kind_of(self.folder) != "folder":
+        names this class writes, in real shard folders, are ever deleted. A preview with
+        drafts (`check --drafts`) passes `on_disk=False`: the next real build asks for
+        the entries it did not use."""
+        if not on_disk or self.folder is None or kind_of(self.folder) != "folder":
             return
         try:
             with os.scandir(self.folder) as shards:
@@ -178,9 +180,9 @@ class KeptCache(Cache):
         self.memory[key] = data
         super().put(key, data)
 
-    def prune(self) -> None:
-        """Forget what this build did not use, here and on disk; the next build starts afresh."""
-        super().prune()
+    def prune(self, on_disk: bool = True) -> None:
+        """Forget what this build did not use, here and (unless told not to) on disk."""
+        super().prune(on_disk)
         self.memory = {key: data for key, data in self.memory.items() if key in self.used}
         self.used = set()
 

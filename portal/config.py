@@ -11,6 +11,8 @@ import yaml
 from . import schema
 from .errors import ErrorLog
 from .paths import check_site_file
+from .cms import CmsConfig, checked_cms, with_cms_switch
+from .services import Analytics, Badge, checked_analytics, checked_badges
 from .urls import (BUILT_IN_PATHS, DOCUMENT_FOLDERS, UrlScheme, is_segment, origin_of, slugify,
                    url_problem, usable_base_url)
 from .yamlload import error_key, error_line, error_problem, load_yaml_with_lines
@@ -80,7 +82,10 @@ class SiteConfig:
     sidebar_items: int = 5  # latest news and latest documents in the sidebar
     search_shard_pages: int = 2500  # pages per part of the search index (see portal/search/plan.py)
     links: tuple[Link, ...] = ()
-    favicon: str = ""  # a site path under static/, e.g. /favicon.svg
+    analytics: Analytics = field(default_factory=Analytics)  # a visitor-statistics service (services.py)
+    cms: CmsConfig = field(default_factory=CmsConfig)  # the web editor at /admin/ (cms.py)
+    badges: tuple[Badge, ...] = ()  # trust badges in the footer
+    favicon: str = ""  # a site path under static/, e.g. /favicon.svg; "": the theme's icon
     share_image: str = ""  # a site path under static/: the share preview of pages without a picture
     plan_type: str = "Kế hoạch"  # documents of this type are plans, listed with their targets
     urls: UrlScheme = field(default_factory=UrlScheme)
@@ -121,7 +126,7 @@ def load_config(root: Path, errors: ErrorLog, base_url: str | None = None) -> Si
     def report(key_path: tuple[str, ...], key: str, **params: object) -> None:
         errors.add(path, key, line=_nearest_line(lines, key_path), field=".".join(key_path), **params)
 
-    config = schema.build(SiteConfig, data, (), report) or SiteConfig()
+    config = schema.build(SiteConfig, with_cms_switch(data), (), report) or SiteConfig()
     if base_url:
         config = replace(config, base_url=base_url)
     config = replace(config, base_url=config.base_url if config.base_url.endswith("/") else config.base_url + "/")
@@ -131,7 +136,10 @@ def load_config(root: Path, errors: ErrorLog, base_url: str | None = None) -> Si
                      share_image=_checked_file(("share_image",), config.share_image, root / "static", report),
                      organization=replace(config.organization, logo=_checked_file(
                          ("organization", "logo"), config.organization.logo, root / "static", report)),
-                     urls=_checked_urls(config.urls, _written_keys(data, "urls"), report))
+                     urls=_checked_urls(config.urls, _written_keys(data, "urls"), report),
+                     analytics=checked_analytics(config.analytics, report),
+                     badges=checked_badges(config.badges, root / "static", report),
+                     cms=checked_cms(config.cms, root / "static", report))
     return config
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from .fingerprint import SKIP, Fingerprinted
 from .config import SiteConfig
 from .urls import UrlScheme
+from .video import Video, video_from
 
 
 # What the markup stage gives a body the Markdown converter could not finish (it ran out
@@ -107,6 +108,7 @@ class NewsItem(Fingerprinted):
     featured: bool = False
     lang: str = ""  # "vi" or "en"; "" is the portal's language
     updated: dt.datetime | None = None  # when the editor last changed it, if said
+    video: str = ""  # `video:`, a YouTube address or a site path of an .mp4 (checked)
     extra: dict = field(default_factory=dict)
     body_html: BodyHtml = _html_field()  # from the markup stage
     summary_written: bool = False  # else `summary` is the body's first paragraph
@@ -117,6 +119,11 @@ class NewsItem(Fingerprinted):
     @property
     def html(self) -> str:
         return self.body_html.text()
+
+    @property
+    def video_link(self) -> Video | None:
+        """The video of `video:`, which the page shows in place of its cover."""
+        return video_from(self.video) if self.video else None
 
     @property
     def documents_line(self) -> int:

@@ -26,8 +26,11 @@ from .content import (ModelContext, ModelSnapshot, convert, discover, html_loade
 from .errors import BuildFailed, ContentError, ErrorLog, OutputRefused, TemplateFailure
 from .locale import Locale, load_locale
 from .models import RenderJob, Visibility
-from .output.assets import copy_static, fingerprint_theme, folder_digest
+from .output.admin import admin_pages
+from .output.assets import copy_static, fingerprint_theme, folder_digest, static_files
+from .output.images import publish_images
 from .output.claim import OutputClaim, claim_output
+from .output.favicon import publish_favicon
 from .output.manifests import TreeManifests
 from .output.render import Renderer, render_all
 from .output.write import DiskWriter
@@ -41,7 +44,7 @@ from .writer import Writer
 __all__ = ["WEATHER_CACHE_FILE", "BuildOptions", "BuildResult", "Session", "build", "build_time",
            "refresh_weather"]
 
-ENGINE_LIBRARIES = ("jinja2", "markdown", "nh3", "python-slugify", "pyyaml")
+ENGINE_LIBRARIES = ("jinja2", "markdown", "nh3", "pillow", "python-slugify", "pyyaml")
 
 
 def build(options: BuildOptions, writer: Writer | None = None,
@@ -59,7 +62,7 @@ def build(options: BuildOptions, writer: Writer | None = None,
         entries = parse_all(changed, errors)
         clock.lap("config + discover + parse")
         bodies = convert(entries, markup, options.jobs, engine_digest())
-        markup.prune()
+        markup.prune(on_disk=options.publishable)
         clock.lap("markdown")
         made = make_models(entries, bodies, ModelContext(errors, config.zone, options.root / "static",
                                                          config.urls, now))
@@ -70,18 +73,30 @@ def build(options: BuildOptions, writer: Writer | None = None,
         errors.stop_if_any(locale)
         clock.lap("model + collect")
         weather, weather_warnings = weather_box(options.root, config, now, options.offline)
-        jobs = plan_pages(site, search_page(site))
-        clock.lap("weather + plan pages")
+        clock.lap("weather")
         writer = writer or DiskWriter(claim, _tree_manifests(options))
         try:
-            assets = fingerprint_theme(templates, writer)
-            copy_static(options.root, _made_files(jobs, assets), [site.urls.search_bundle()], writer, errors)
+            # Pictures first: the pages show their sizes, and a bad image is an error.
+            static = static_files(options.root)
+            # On disk even under `serve`: a session's cache keeps what it reads in memory,
+            # and the memory writer holds the pictures already.
+            images_cache = _cache(options, "images")
+            images = publish_images(static, site, writer, images_cache, errors, options.jobs)
+            images_cache.prune()
             errors.stop_if_any(locale)
-            clock.lap("theme + static")
+            clock.lap("images")
+            jobs = plan_pages(site, search_page(site), images.pictures)
+            jobs += admin_pages(site, locale.ui, options.root / "static")  # after the sitemap: not in it
+            assets = fingerprint_theme(templates, writer)
+            icons = publish_favicon(options.root, config.favicon, writer, errors)
+            copy_static(options.root, [*_made_files(jobs, assets), *images.files, *icons],
+                        [site.urls.search_bundle()], writer, errors, static, images.sources)
+            errors.stop_if_any(locale)
+            clock.lap("plan pages + theme + static")
             theme, pages_cache = folder_digest(templates, root=options.root), _cache(options, "pages", session)
             renderer = Renderer(templates, site, locale, assets, weather, engine_digest(), theme)
             pages = render_all(jobs, renderer, writer, pages_cache, options.jobs, options.progress)
-            pages_cache.prune()
+            pages_cache.prune(on_disk=options.publishable)
             clock.lap("render + write")
             search = index_site(site, content_key(engine_digest(), theme, repr(config)), writer,
                                 _cache_folder(options, "search")) if options.search else None
@@ -95,7 +110,8 @@ def build(options: BuildOptions, writer: Writer | None = None,
             writer.discard()
             raise
     warnings = (*weather_warnings, *(search.problems if search else ()))
-    return BuildResult(pages.pages, pages.reused, clock.total, locale, tuple(clock.laps), warnings, site)
+    return BuildResult(pages.pages, pages.reused, clock.total, locale, tuple(clock.laps), warnings, site,
+                       images.pictures)
 
 
 def refresh_weather(root: Path, config: SiteConfig) -> Refresh:

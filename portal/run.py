@@ -12,6 +12,7 @@ from .cache import KeptCache, Stamp
 from .errors import ContentError
 from .locale import Locale
 from .models import Site
+from .pictures import Pictures
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,13 @@ class BuildOptions:
     use_cache: bool = True
     offline: bool = False  # no network: the weather box shows cached readings
     search: bool = True  # build the search index (serve leaves it out unless asked)
+
+    @property
+    def publishable(self) -> bool:
+        """A build of the site as it is published: no drafts, no items dated later. Only
+        such a build drops the cache entries it did not use; a preview (`check --drafts`,
+        `serve --drafts`) keeps them for the next real build."""
+        return not (self.drafts or self.future)
 
     @property
     def output_dir(self) -> Path:
@@ -54,6 +62,7 @@ class BuildResult:
     timings: tuple[tuple[str, float], ...] = ()  # seconds per stage, for --verbose
     warnings: tuple[ContentError, ...] = ()  # said to the editor; they do not fail the build
     site: Site | None = None  # what was built, for `check` to look into
+    pictures: Pictures = field(default_factory=dict)  # the published images, for `check`
 
     def summary(self) -> str:
         """The closing line: "Đã tạo 1.234 trang trong 3,2 s (1.180 dùng lại …)"."""

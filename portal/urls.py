@@ -15,7 +15,7 @@ from slugify import slugify as _slugify
 
 SLUG_LENGTH = 200  # characters; long enough for any real title, short enough for any disk
 # Paths the engine fills itself; a page slug may not take them.
-BUILT_IN_PATHS = ("tim-kiem", "assets", "api", "feed.xml",
+BUILT_IN_PATHS = ("tim-kiem", "assets", "api", "admin", "feed.xml",  # admin: the web editor
                   "sitemap.xml", "robots.txt", "404.html", "index.html")
 
 

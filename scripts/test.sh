@@ -9,4 +9,6 @@ if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
 fi
 python3 -m pip install -q --disable-pip-version-check -e '.[test]'
 bash "${JUDGES_DIR:-../shared/judges}/install.sh"
+# Decap CMS and its local proxy, pinned, for the web editor's browser test (/opt/portal-cms).
+bash scripts/install_cms.sh
 python3 -m pytest -q -p no:cacheprovider "$@"

@@ -206,7 +206,7 @@ def test_billion_laughs_in_front_matter_fails_fast_with_its_line(portal: SiteDir
 def test_alias_inside_its_own_anchor_is_refused(text: str):
     with pytest.raises(yaml.YAMLError) as refused:
         load_yaml(text)
-    assert error_key(refused.value) == "yaml_aliases" and error_line(refused.value) == 1
+    assert error_key(refused.value, text) == "yaml_aliases" and error_line(refused.value) == 1
 
 
 def test_recursive_alias_in_config_is_an_error(portal: SiteDir):

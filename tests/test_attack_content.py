@@ -10,6 +10,7 @@ build a correct site whose pages and feeds are well-formed.
 from __future__ import annotations
 
 import inspect
+import io
 import pickle
 import sys
 import time
@@ -34,10 +35,18 @@ BOMB_SECONDS = 10  # a guard against minutes-long builds, not a benchmark
 NOT_ALLOWED = "không được phép"  # the unsafe_url message, not "must be a site path"
 
 
+def _jpeg() -> bytes:
+    """A real JPEG: the build decodes every picture, and refuses a file that is not one."""
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (30, 90, 150)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 @pytest.fixture(scope="module")
 def built_once(tmp_path_factory) -> SiteDir:
     site = make_site(tmp_path_factory.mktemp("built"),
-                     {**SMALL_SITE, "static/media/anh.jpg": b"\xff\xd8jpeg"})
+                     {**SMALL_SITE, "static/media/anh.jpg": _jpeg()})
     assert build(site).code == 0
     return site
 

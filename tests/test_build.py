@@ -7,6 +7,7 @@ change a site or its options make their own.
 
 from __future__ import annotations
 
+import io
 import re
 import shutil
 import sys
@@ -25,7 +26,8 @@ SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
 # --- helpers -------------------------------------------------------------------------
 
 def html_pages(folder: Path) -> list[Path]:
-    return sorted(folder.rglob("*.html"))
+    """The pages citizens read, in the portal's frame: not the web editor at /admin/."""
+    return sorted(page for page in folder.rglob("*.html") if "admin" not in page.relative_to(folder).parts)
 
 
 def hrefs(html: str) -> list[str]:
@@ -192,9 +194,17 @@ LEAD = "/tin-tuc/hoi-nghi-trien-khai-chuong-trinh-bao-ve-tre-em-nam-2024/"
 DROWNING = [f"/tin-tuc/boi-an-toan-so-{n:02}/" for n in range(13)]  # oldest first
 
 
+def _jpeg(width: int, height: int) -> bytes:
+    """A real JPEG: the build decodes every picture, and refuses a file that is not one."""
+    from PIL import Image
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), (30, 90, 150)).save(buffer, "JPEG")
+    return buffer.getvalue()
+
+
 def _portal_files() -> dict[str, str | bytes]:
     files: dict[str, str | bytes] = {
-        "static/media/2024/hoi-nghi.jpg": b"\xff\xd8\xff\xe0 not really a JPEG",
+        "static/media/2024/hoi-nghi.jpg": _jpeg(800, 450),
         "content/news/2024/hoi-nghi.md": news(
             "Hội nghị triển khai Chương trình Bảo vệ trẻ em năm 2024", "2024-04-11 20:15+00:00",
             body=LEAD_BODY, tags="[trẻ em, Hải Dương]", image="/media/2024/hoi-nghi.jpg",

@@ -20,12 +20,17 @@ from urllib.parse import unquote, urlsplit
 from ..errors import BuildFailed, ErrorLog
 from ..locale import load_locale
 from ..models import SUMMARY_LENGTH, Document, NewsItem, Page, Site
+from ..pictures import Picture, Pictures
 from ..pipeline import BuildOptions, build
 from ..urls import output_file
 from ..writer import Writer
 from .report import CheckReport, Finding
 
 SUMMARY_MIN = 30  # characters; shorter cards say nothing to a reader scanning a listing
+HEAVY_IMAGE = 5 * 1024 * 1024  # bytes: a camera's photo; the editor's upload is slow, the repo grows
+NARROW_IMAGE = 480  # pixels: a picture narrower than a phone's screen is blurred on it
+_IMG = re.compile(r"<img\b[^>]*>")
+_IMG_ATTRIBUTE = re.compile(r'\s(src|alt)="([^"]*)"')
 _LINK = re.compile(r'<(a|img)\b[^>]*?\s(?:href|src)="([^"]*)"')
 _ID = re.compile(rb'\s(?:id|name)="([^"]+)"')
 
@@ -67,6 +72,7 @@ def check(options: BuildOptions) -> CheckReport:
     _check_links(result.site, index, log)
     _check_titles(result.site, warnings)
     _check_summaries(result.site, warnings)
+    _check_pictures(result.site, result.pictures, log, warnings)
     warnings.errors += result.warnings  # the build's own (the weather service, search)
     findings = [Finding("error", e) for e in log.sorted()]
     findings += [Finding("warning", e) for e in warnings.sorted()]
@@ -163,3 +169,37 @@ def _check_summaries(site: Site, warnings: ErrorLog) -> None:
         line = item.lines.get("summary") if written else None
         warnings.add(warnings.root / item.path, key, field="summary", line=line, length=length,
                      limit=limit)
+
+
+def _check_pictures(site: Site, pictures: Pictures, log: ErrorLog, warnings: ErrorLog) -> None:
+    """A cover needs its description for readers who cannot see it (an error, as a
+    missing file is); a body's picture should have one; a photo over 5 MB or under 480 px
+    wide is worth replacing."""
+    for item in site.news:
+        if not item.image:
+            continue
+        line = item.lines.get("image")
+        if not item.image_alt:
+            log.add(log.root / item.path, "check_cover_without_alt", field="image_alt", line=line,
+                    value=item.image)
+        _check_picture_size(pictures.get(item.image), warnings, item.path, line, "image")
+    for entry in _bodies(site):
+        for tag in _IMG.findall(entry.html):
+            attributes = dict(_IMG_ATTRIBUTE.findall(tag))
+            src = html.unescape(attributes.get("src", ""))
+            line = _body_line(entry, src) or _body_line(entry, unquote(src))
+            if not html.unescape(attributes.get("alt", "")).strip():
+                warnings.add(warnings.root / entry.path, "check_image_without_alt", line=line, value=src)
+            _check_picture_size(pictures.get(src) or pictures.get(unquote(src)), warnings, entry.path, line)
+
+
+def _check_picture_size(picture: Picture | None, warnings: ErrorLog, path: str, line: int | None,
+                        field: str | None = None) -> None:
+    if picture is None:
+        return
+    if picture.size > HEAVY_IMAGE:
+        warnings.add(warnings.root / path, "check_image_heavy", field=field, line=line, value=picture.path,
+                     size=picture.size // 1024, max=HEAVY_IMAGE // 1024 // 1024)
+    if picture.width < NARROW_IMAGE:
+        warnings.add(warnings.root / path, "check_image_narrow", field=field, line=line, value=picture.path,
+                     width=picture.width, min=NARROW_IMAGE)

@@ -134,8 +134,8 @@ class LiveHandler(http.server.BaseHTTPRequestHandler):
         if data is None:
             self._html(404, self._not_found_page(files))
             return
-        if name.endswith(".html"):
-            self._html(200, data)
+        if name.endswith(".html") and not name.startswith("admin/"):  # the web editor: reloading
+            self._html(200, data)  # on each rebuild (its own uploads and saves) would lose its form
         else:
             self._send(200, mimetypes.guess_type(name)[0] or "application/octet-stream", data)
 

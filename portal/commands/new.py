@@ -41,8 +41,9 @@ def new_content(root: Path, config: SiteConfig, kind: str, title: str, category:
         return NewFile(path, created=False, problem="new_outside")
     if os.path.lexists(path):
         return NewFile(path, created=False)
-    text = _scaffold(kind).render(title=_yaml_text(title), slug=slug, now=now,
-                                  category=category, document_type=_document_type(title))
+    # The slug is written, not left to the title: a later edit of the title keeps the address.
+    text = _scaffold(kind).render(title=_yaml_text(title), slug=slug, slug_value=_yaml_text(slug),
+                                  now=now, category=category, document_type=_document_type(title))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         with path.open("x", encoding="utf-8") as handle:  # "x": never overwrite, even in a race

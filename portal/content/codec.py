@@ -12,6 +12,7 @@ from typing import Any, Callable
 from ..models import Attachment, Document, NewsItem, Page, Target, Term, status_on
 from ..schema import FIRST_YEAR, LAST_YEAR
 from ..urls import unsafe_urls_in
+from ..video import video_from
 from .parse import MAX_FILE_BYTES
 
 Model = NewsItem | Page | Document
@@ -27,7 +28,7 @@ _FIELDS = {
                ("summary", "str"), ("image", "str"), ("image_alt", "str"),
                ("image_caption", "str"), ("author", "str"), ("source", "str"),
                ("documents", "strs"), ("draft", "bool"), ("featured", "bool"),
-               ("lang", "str"), ("updated", "time?"), ("extra", "extra"),
+               ("lang", "str"), ("updated", "time?"), ("video", "video"), ("extra", "extra"),
                ("summary_written", "bool"), ("url_from", "url_from"),
                ("lines", "lines"), ("body_line", "line")),
     Page: (("path", "str"), ("title", "str"), ("slug", "str"), ("url", "str"),
@@ -143,7 +144,7 @@ _ENCODERS: dict[str, Callable[[Any], Any]] = {
     "time": _encode_time, "time?": lambda v: None if v is None else _encode_time(v),
     "term": lambda v: [v.name, v.slug, v.url], "terms": lambda v: [[t.name, t.slug, t.url] for t in v],
     "strs": list, "extra": lambda v: _encode(v), "url_from": list, "lines": dict,
-    "line": lambda v: v,
+    "line": lambda v: v, "video": lambda v: v,
     "files": lambda v: [[f.path, f.title, f.size, f.kind] for f in v],
     "targets": lambda v: [[t.label, t.value] for t in v],
 }
@@ -155,12 +156,20 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
     "strs": lambda raw: tuple(map(_text, _list(raw))),
     "extra": lambda raw: _checked_extra(_decode(raw)),
     "url_from": lambda raw: (lambda name, line: (_text(name), _whole(line)))(*_list(raw)),
-    "lines": lambda raw: _lines(raw), "line": lambda raw: _line(raw),
+    "lines": lambda raw: _lines(raw), "line": lambda raw: _line(raw), "video": lambda raw: _video(raw),
     "files": lambda raw: tuple(Attachment(_text(p), _text(t), _whole(n), _text(k))
                                for p, t, n, k in map(_list, _list(raw))),
     "targets": lambda raw: tuple(Target(_text(label), _text(value))
                                  for label, value in map(_list, _list(raw))),
 }
+
+
+def _video(raw: Any) -> str:
+    """`video:` as the model stage let it through: nothing, or an address of a video."""
+    address = _text(raw)
+    if address and video_from(address) is None:
+        raise Unreadable("not a video")
+    return address
 
 
 def _line(raw: Any) -> int:

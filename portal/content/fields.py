@@ -14,6 +14,7 @@ from ..schema import type_name
 from ..paths import site_file_problem
 from ..schema import FIRST_YEAR, LAST_YEAR
 from ..urls import looks_like_url, unsafe_urls_in, url_problem
+from ..video import video_from, video_problem
 
 MAX_LIST_ITEMS = 100  # tags, document numbers: far above any real item's needs
 _DAY_FIRST = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})(?:\s+(\d{1,2}):(\d{2}))?$")
@@ -132,6 +133,19 @@ class FieldReader:
             self.report(name, problem, value=path)
             return ""
         return path
+
+    def video(self, name: str) -> str:
+        """A YouTube video's address, or the site path of an .mp4 under static/."""
+        address = self.text(name)
+        video = video_from(address) if address else None
+        if address and video is None:
+            problem = video_problem(address)
+        else:
+            problem = site_file_problem(video.file, self.static_dir) if video and video.file else None
+        if problem:
+            self.report(name, problem, value=address)
+            return ""
+        return address
 
     def text_or_url(self, name: str) -> str:
         """A text that may be an address (`source:`): when it is written as one, it must be

@@ -20,6 +20,7 @@ from ..workers import frozen_heap
 from ..urls import SAFE_SCHEMES, slugify
 from ..text import strip_unwanted
 from .parse import RawEntry
+from .video_lines import VideoLinesExtension
 
 class _HeadingIds(Treeprocessor):
     """Give headings stable Vietnamese-slug ids (#muc-tieu) so they can be linked to.
@@ -45,7 +46,8 @@ class _HeadingIdsExtension(Extension):
         md.treeprocessors.register(_HeadingIds(md), "heading_ids", 5)  # after inline parsing
 
 
-_EXTENSIONS = ["tables", "sane_lists", "fenced_code", "abbr", _HeadingIdsExtension()]
+_EXTENSIONS = ["tables", "sane_lists", "fenced_code", "abbr", _HeadingIdsExtension(),
+               VideoLinesExtension()]
 _TAGS = nh3.ALLOWED_TAGS | {"figure", "figcaption", "caption", "colgroup", "col"}
 _ATTRIBUTES = {
     "*": {"id", "title", "lang", "class"},

@@ -19,6 +19,7 @@ from ..paths import site_file_problem
 from .fields import FieldReader
 from .markup import Converted
 from .parse import RawEntry, field_line
+from .video_lines import check_video_lines
 
 
 @dataclass(frozen=True)
@@ -33,9 +34,17 @@ class ModelContext:
 
 
 def make_models(entries: list[RawEntry], bodies: list[Converted], ctx: ModelContext) -> list:
-    """The model of each entry whose fields are right; every wrong field is an error."""
-    made = (MODEL_BUILDERS[entry.source.kind](entry, body, ctx) for entry, body in zip(entries, bodies))
-    return [model for model in made if model is not None]
+    """The model of each entry whose fields and video lines are right; every wrong field
+    or line is an error."""
+    made = ((MODEL_BUILDERS[entry.source.kind](entry, body, ctx),
+             check_video_lines(entry, ctx.errors, ctx.static_dir)) for entry, body in zip(entries, bodies))
+    return [model for model, videos_shown in made if model is not None and videos_shown]
+
+
+# The bodies of portal/commands/scaffolds/, which `new` writes for the editor to replace
+# (a document's is an HTML comment, never published); tests/test_editor_traps.py keeps
+# the two in step.
+SCAFFOLD_PLACEHOLDERS = ("Viết nội dung bài ở đây", "Viết nội dung trang ở đây")
 
 
 def news_from(entry: RawEntry, body: Converted, ctx: ModelContext) -> NewsItem | None:
@@ -52,9 +61,11 @@ def news_from(entry: RawEntry, body: Converted, ctx: ModelContext) -> NewsItem |
         documents=read.strings("documents"),
         draft=read.flag("draft"), featured=read.flag("featured"),
         lang=read.choice("lang", LANGUAGES), updated=_updated(read, date),
+        video=read.video("video"),
     )
     extra = read.extra()  # read last, when every known key is marked used
-    if read.failed or date is None or not _converted(entry, body, ctx):
+    if read.failed or date is None or not _converted(entry, body, ctx) or \
+            not _written(entry, ctx, item["draft"]):
         return None
     return NewsItem(
         path=entry.source.rel, title=title, date=date, slug=slug, url=ctx.urls.news_item(slug),
@@ -72,7 +83,7 @@ def page_from(entry: RawEntry, body: Converted, ctx: ModelContext) -> Page | Non
     language = dict(lang=read.choice("lang", LANGUAGES), translation_of=read.text("translation_of"),
                     show_organization=read.flag("show_organization"))
     extra = read.extra()
-    if read.failed or not _converted(entry, body, ctx):
+    if read.failed or not _converted(entry, body, ctx) or not _written(entry, ctx, draft):
         return None
     return Page(path=entry.source.rel, title=title, slug=slug, url=ctx.urls.static_page(slug),
                 menu=menu, draft=draft, extra=extra, url_from=_url_from(entry),
@@ -106,6 +117,19 @@ def _converted(entry: RawEntry, body: Converted, ctx: ModelContext) -> bool:
         return True
     ctx.errors.add(entry.source.path, "unconvertible_body")
     return False
+
+
+def _written(entry: RawEntry, ctx: ModelContext, draft: bool) -> bool:
+    """False, and an error on its line, for a published body that still holds the text
+    `python build.py new` wrote for the editor to replace (a draft may keep it)."""
+    if draft:
+        return True
+    for offset, line in enumerate(entry.body.split("\n")):
+        if any(placeholder in line for placeholder in SCAFFOLD_PLACEHOLDERS):
+            ctx.errors.add(entry.source.path, "placeholder_left", line=entry.body_line + offset,
+                           value=line.strip()[:80])
+            return False
+    return True
 
 
 def _slug(read: FieldReader, text: str, source: str = "title") -> str:
@@ -147,7 +171,8 @@ def document_from(entry: RawEntry, body: Converted, ctx: ModelContext) -> Docume
     details = dict(signer=read.text("signer"), domain=read.text("field"), files=_attachments(read),
                    targets=_targets(read), **_summary(read, body))
     extra = read.extra()
-    if read.failed or issued is None or not _converted(entry, body, ctx):
+    if read.failed or issued is None or not _converted(entry, body, ctx) or \
+            not _written(entry, ctx, draft=False):
         return None
     return Document(path=entry.source.rel, number=number, slug=slug, url=ctx.urls.document(slug),
                     type=kind, title=title, issuer=issuer, issued=issued, effective=effective,

@@ -29,6 +29,7 @@ from ..paths import site_file_problem
 from ..models import BodyHtml, Document, NewsItem, Page
 from ..text import may_hold_unwanted
 from ..urls import UrlScheme, looks_like_slug
+from ..video import local_video_files
 from .parse import SourceRead, body_of
 from .codec import KIND_CLASSES, Model, Unreadable, decode_model, encode_model, is_current
 
@@ -195,11 +196,12 @@ def _addresses_consistent(model: Model, urls: UrlScheme) -> bool:
 
 def static_files_of(model: Model) -> list[tuple[str, int | None]]:
     """The files under static/ a model was made with: (site path, size if it shows it)."""
+    videos = [(path, None) for path in local_video_files(model.body, getattr(model, "video", ""))]
     if isinstance(model, NewsItem):
-        return [(model.image, None)] if model.image else []
+        return ([(model.image, None)] if model.image else []) + videos
     if isinstance(model, Document):
-        return [(attachment.path, attachment.size) for attachment in model.files]
-    return []
+        return [(attachment.path, attachment.size) for attachment in model.files] + videos
+    return videos
 
 
 def _part_of(rel: str) -> int:

@@ -23,18 +23,22 @@ THEME_ASSETS = "assets"  # under templates/: the theme's CSS, JS and icons
 
 
 def copy_static(root: Path, made: Iterable[str], build_folders: Iterable[str], writer: Writer,
-                errors: ErrorLog) -> int:
+                errors: ErrorLog, files: list[FoundFile] | None = None,
+                published: frozenset[str] = frozenset()) -> int:
     """Copy static/ as it is, unless a file the build makes (`made`, or anything in
     `build_folders`) would replace a static file (static/index.html, static/api/news.json):
-    then nothing is copied and each clash is an error, so that nothing is lost."""
-    files = static_files(root)
+    then nothing is copied and each clash is an error, so that nothing is lost. The
+    files in `published` (images, which the image stage publishes cleaned) are checked
+    but not copied; `files` is static_files(root), when the caller has it already."""
+    files = static_files(root) if files is None else files
     clashes = static_clashes(files, made, build_folders)
     for found, taker in clashes:
         errors.add(root / "static" / found.rel, "static_replaced", url="/" + taker)
     if clashes:
         return 0
     for found in files:
-        writer.copy(found.rel, found.path)
+        if found.rel not in published:
+            writer.copy(found.rel, found.path)
     return len(files)
 
 

@@ -39,6 +39,8 @@ from ..urls import output_file, rebase
 from ..workers import frozen_heap
 from ..writer import Writer
 from .headers import security_headers
+from .responsive import picture_filter
+from .videos import shows_youtube, video_filter
 
 # Where a fragment goes in a body: a character no content, config or word can carry
 # (text.py strips it everywhere), around the fragment's template name.
@@ -94,6 +96,7 @@ class Renderer:
             auto_reload=False)  # templates do not change during a build; skips a stat per include
         config = site.config
         base_path = config.base_path
+        youtube = shows_youtube(site)  # then the policy frames its player, site-wide
         self.env.filters.update(
             url=lambda rel: base_path + rel.lstrip("/"),
             abs_url=lambda rel: config.base_url + rel.lstrip("/"),
@@ -104,9 +107,11 @@ class Renderer:
             link_documents=self.link_documents,
             filesize=lambda size: _file_size(size, locale),
             tel=lambda number: "".join(ch for ch in number if ch.isdigit() or ch == "+"),
+            pictures=picture_filter(self.env, base_path),
+            videos=video_filter(self.env, base_path, youtube),
         )
         frame = dict(config=config, t=locale.ui, assets=assets, urls=config.urls,
-                     nav=Nav.of(site), security=security_headers(config))
+                     nav=Nav.of(site), security=security_headers(config, youtube))
         self.env.globals.update(frame, cached_partial=_fragment_marker(locale.language))
         # A page in another language (`lang: en`) gets that language's words as `t`.
         self.words = {lang: locale.ui if lang == locale.language else load_locale(lang).ui

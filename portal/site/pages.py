@@ -14,17 +14,20 @@ from .languages import language_links, language_of
 from .library_pages import library_pages
 from ..models import Listing, NewsItem, Page, RenderJob, Site
 from .paging import paginate
-from .structured import ImageSizes, structured_data
+from .figures import shown_pictures
+from .structured import structured_data
+from ..pictures import Pictures
 
 HOME_FEATURED = 3
 HOME_PER_CATEGORY = 4
 HOME_DOCUMENTS = 5
 
 
-def plan_pages(site: Site, search_page: RenderJob, image_sizes: ImageSizes | None = None) -> list[RenderJob]:
+def plan_pages(site: Site, search_page: RenderJob, pictures: Pictures | None = None) -> list[RenderJob]:
     """Every page of the site, as jobs for the renderer; the search stage plans its own
     page (its filters and the parts of its index), handed over by the pipeline. Each HTML
-    page also gets its language, its language links and its structured data (`_head`)."""
+    page also gets its language, its language links, its structured data and the facts
+    of the pictures it shows (`_head`; `pictures` by the image stage)."""
     jobs = [_home(site)]
     jobs += _paginated(site.news, site.urls.news_list, "news_list", None, site)
     for listing in site.categories:
@@ -46,19 +49,19 @@ def plan_pages(site: Site, search_page: RenderJob, image_sizes: ImageSizes | Non
     # `_headers`: the security headers for hosts that read a header file (Netlify,
     # Cloudflare Pages), with the same policy as the pages' <meta>.
     jobs.append(RenderJob("_headers", "headers.txt", {}))
-    return [_head(job, site, image_sizes or {}) for job in jobs]
+    return [_head(job, site, pictures or {}) for job in jobs]
 
 
-def _head(job: RenderJob, site: Site, sizes: ImageSizes) -> RenderJob:
+def _head(job: RenderJob, site: Site, pictures: Pictures) -> RenderJob:
     """An HTML page with its language (the renderer picks its words by it), the links to
-    its other language, its JSON-LD and its OpenGraph facts. Not the 404 page: it
-    stands at any address."""
+    its other language, its JSON-LD, its OpenGraph facts and the pictures it shows. Not
+    the 404 page: it stands at any address."""
     if not job.template.endswith(".html") or job.template == "404.html":
         return job
     own = job.context.get("item") or job.context.get("page")
     lang = language_of(own if isinstance(own, (NewsItem, Page)) else None, site.config)
     extra = {**language_links(job.url, lang, site.translations, site.config),
-             **structured_data(job, site, lang, sizes)}
+             **structured_data(job, site, lang, pictures), "pictures": shown_pictures(job, pictures)}
     return RenderJob(job.url, job.template, {**job.context, **extra})
 
 

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 from pathlib import PurePosixPath
-from typing import Mapping
 
 from ..config import SiteConfig
 from ..locale import load_locale
 from ..models import IN_FORCE, Document, NewsItem, Page, RenderJob, Site
+from ..pictures import Pictures
 
 SCHEMA = "https://schema.org"
 # Not `mimetypes`: it reads the machine's tables, and the output must not depend on them.
@@ -27,7 +27,10 @@ MEDIA_TYPES = {"pdf": "application/pdf", "doc": "application/msword",
                "odt": "application/vnd.oasis.opendocument.text", "rtf": "application/rtf",
                "zip": "application/zip", "jpg": "image/jpeg", "jpeg": "image/jpeg",
                "png": "image/png", "webp": "image/webp", "txt": "text/plain"}
-ImageSizes = Mapping[str, tuple[int, int]]  # a site path -> (width, height), when known
+# The pictures by their site path: a shared picture is its share rendition (a JPEG 1200
+# wide, or narrower when the photo is), with its size; an image the image stage did not
+# publish (an SVG) is its own file, without a size.
+ImageSizes = Pictures
 
 
 def structured_data(job: RenderJob, site: Site, lang: str, sizes: ImageSizes) -> dict:
@@ -108,10 +111,19 @@ def breadcrumbs(config: SiteConfig, trail: list[tuple[str, str]]) -> dict:
 
 
 def image(path: str, config: SiteConfig, sizes: ImageSizes) -> dict:
-    found: dict = {"@type": "ImageObject", "url": _absolute(path, config)}
-    if path in sizes:
-        found["width"], found["height"] = sizes[path]
+    url, size = _shared(path, config, sizes)
+    found: dict = {"@type": "ImageObject", "url": url}
+    if size:
+        found["width"], found["height"] = size
     return found
+
+
+def _shared(path: str, config: SiteConfig, sizes: ImageSizes) -> tuple[str, tuple[int, int] | None]:
+    """The address and size of the file a share preview shows of the picture at `path`."""
+    picture = sizes.get(path)
+    if picture is None:
+        return _absolute(path, config), None
+    return _absolute(picture.share.url, config), (picture.share.width, picture.share.height)
 
 
 def _website(config: SiteConfig, lang: str) -> dict:
@@ -138,7 +150,8 @@ def _share(context: dict, config: SiteConfig, sizes: ImageSizes) -> dict:
                    "published": _time(item.date, config) if item else "",
                    "modified": _time(item.updated, config) if item and item.updated else ""}
     if picture:
-        share["image"] = {"url": _absolute(picture, config), "size": sizes.get(picture)}
+        url, size = _shared(picture, config, sizes)
+        share["image"] = {"url": url, "size": size}
     return share
 
 

@@ -1,9 +1,13 @@
-// The filter form of the document list. Without JavaScript the form stays hidden and the
-// static listings (by type, year, issuer) do the same job.
+// The filter form of the document list. The form is in the page from the start, so that
+// nothing moves when this script runs; it only makes it work. Without scripting the
+// stylesheet hides it (@media (scripting: none)) and the static listings (by type, year,
+// issuer) do the same job; a plain submit reloads the page with the choices in the
+// address, which this script reads.
 (function () {
   "use strict";
   var form = document.querySelector(".doc-filter");
-  if (!form || !window.fetch) { return; }
+  if (!form) { return; }
+  if (!window.fetch) { form.hidden = true; return; }
   var results = form.querySelector(".doc-filter-results");
   var count = form.querySelector(".doc-filter-count");
   var listing = document.querySelector(".doc-listing");
@@ -83,7 +87,6 @@
   ["q", "loai", "nam", "co-quan"].forEach(function (name) {
     if (params.get(name)) { form[name].value = params.get(name); }
   });
-  form.hidden = false;
   form.addEventListener("input", update);
   form.addEventListener("submit", function (event) { event.preventDefault(); update(); });
   form.addEventListener("reset", function () { setTimeout(update, 0); });
