@@ -23,7 +23,7 @@ import threading
 import time
 import traceback
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from types import CodeType
 from typing import Any, Callable, Iterator
@@ -408,7 +408,7 @@ def assert_clean_output(folder: Path, *secrets: bytes) -> None:
                 assert secret not in data, (path, secret)
 
 
-# --- a local HTTP server (the weather source in test_weather and test_attack_weather) ---
+# --- local HTTP servers (weather sources; built sites for the browser tests) ---
 
 @contextlib.contextmanager
 def local_http_server(respond: Callable[[BaseHTTPRequestHandler], None]) -> Iterator[int]:
@@ -432,6 +432,41 @@ def local_http_server(respond: Callable[[BaseHTTPRequestHandler], None]) -> Iter
     finally:
         server.shutdown()
         server.server_close()
+
+
+class _QuietFileHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args) -> None:  # keep pytest's output for failures
+        pass
+
+
+@contextlib.contextmanager
+def served_folder(folder: Path) -> Iterator[str]:
+    """`folder` served as static files on 127.0.0.1 (a built site, for the browser tests);
+    yields its base URL, "http://127.0.0.1:PORT/"."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0),
+                                 functools.partial(_QuietFileHandler, directory=str(folder)))
+    # poll_interval as in local_http_server: shutdown() would otherwise wait up to 0.5 s.
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def run_driver(driver: Path, *args: str, timeout: float = 180, env: dict | None = None) -> dict:
+    """The JSON a tests/browser/*.js driver prints, run with node under BROWSER_ENV (so that
+    it finds playwright-core); a failed run or an "error" in its report fails the test with
+    the driver's stdout and stderr."""
+    node = shutil.which("node")
+    assert node, "node (>= 20) is needed to drive Chromium"
+    done = subprocess.run([node, str(driver), *args], capture_output=True, text=True, timeout=timeout,
+                          env=BROWSER_ENV if env is None else env)
+    report = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
+    assert done.returncode == 0 and "error" not in report, done.stdout + done.stderr
+    return report
 
 
 def send_json(handler: BaseHTTPRequestHandler, status: int, body: bytes) -> None:

@@ -10,22 +10,17 @@ browser, and nothing at all when they do not come. `badges:` go in the footer.
 
 from __future__ import annotations
 
-import functools
 import html
 import io
 import json
 import os
 import re
-import shutil
-import subprocess
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from conftest import (BROWSER_ENV, MINIMAL_CONFIG, SMALL_SITE, SiteDir, assert_refused, copy_site,
-                      made_once, make_site, needs_browser)
+from conftest import (MINIMAL_CONFIG, SMALL_SITE, SiteDir, assert_refused, copy_site, made_once, make_site,
+                      needs_browser, run_driver, served_folder)
 
 DRIVER = Path(__file__).resolve().parent / "browser" / "counter_box.js"
 UUID = "94db1cb1-74f4-4a40-ad6c-962362670409"
@@ -167,32 +162,9 @@ CASES = {
 def build_and_drive(folder: Path) -> dict:
     site = make_site(folder, SMALL_SITE, MINIMAL_CONFIG + COUNTER)
     assert site.build("--offline").code == 0
-    handler = functools.partial(_QuietHandler, directory=str(site.root / "site"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        node = shutil.which("node")
-        assert node, "node (>= 20) is needed to drive Chromium"
-        url = f"http://127.0.0.1:{server.server_address[1]}/tin-tuc/"
-        found = {}
-        for name, (answers, mode) in CASES.items():
-            done = subprocess.run([node, str(DRIVER), url, json.dumps(answers), mode], capture_output=True,
-                                  text=True, timeout=60, env=BROWSER_ENV)
-            reading = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
-            assert done.returncode == 0 and "error" not in reading, done.stdout + done.stderr
-            found[name] = reading
-        return found
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:
-        pass
-
+    with served_folder(site.root / "site") as base:
+        return {name: run_driver(DRIVER, base + "tin-tuc/", json.dumps(answers), mode, timeout=60)
+                for name, (answers, mode) in CASES.items()}
 
 @needs_browser
 def test_the_box_shows_the_counts_goatcounter_gives(counted: dict):

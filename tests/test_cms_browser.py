@@ -13,22 +13,19 @@ judges, as for the other browser tests. The whole session runs once for the run.
 from __future__ import annotations
 
 import contextlib
-import functools
 import json
 import os
 import shutil
 import socket
 import subprocess
-import threading
 import time
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
 
 import pytest
 import yaml
 
-from conftest import BROWSER_ENV, MINIMAL_CONFIG, made_once, make_site, needs_browser, news
+from conftest import MINIMAL_CONFIG, made_once, make_site, needs_browser, news, run_driver, served_folder
 
 from portal.cms import DECAP_CDN_SCRIPT
 
@@ -101,8 +98,8 @@ def edit_through_the_cms(folder: Path) -> dict:
     plan = {"cdn": DECAP_CDN_SCRIPT, "script": str(DECAP_FILE), "words": WORDS, "items": [
         {"collection": "news", "steps": news_steps(folder / "photo.jpg")},
         {"collection": "documents", "steps": document_steps(folder / "quyet-dinh-45.pdf")}]}
-    with _proxy(site.root, port), _served(site.root / "site") as base:
-        report = _drive(base, plan)
+    with _proxy(site.root, port), served_folder(site.root / "site") as base:
+        report = run_driver(DRIVER, base, json.dumps(plan), timeout=240)
     written = sorted(p.relative_to(site.root).as_posix() for p in (site.root / "content").rglob("*.md")
                      if p not in before)
     # The news item is dated 2025-12-20; "now" for these builds is 2026-01-01.
@@ -209,33 +206,6 @@ def _wait_for(port: int, process: subprocess.Popen) -> None:
             return
         time.sleep(0.05)
     raise AssertionError(f"decap-server did not start on port {port}")
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def _served(folder: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-def _drive(base: str, plan: dict) -> dict:
-    done = subprocess.run([shutil.which("node") or "node", str(DRIVER), base, json.dumps(plan)],
-                          capture_output=True, text=True, timeout=240, env=BROWSER_ENV)
-    report = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
-    assert done.returncode == 0 and "error" not in report, done.stdout + done.stderr
-    return report
 
 
 def _read(path: Path) -> str:

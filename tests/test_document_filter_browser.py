@@ -8,17 +8,12 @@ one browser launch, once for the run; each test checks one of them.
 
 from __future__ import annotations
 
-import functools
 import json
-import shutil
-import subprocess
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from conftest import BROWSER_ENV, made_once, make_site, needs_browser
+from conftest import made_once, make_site, needs_browser, run_driver, served_folder
 
 DRIVER = Path(__file__).resolve().parent / "browser" / "filter.js"
 
@@ -76,31 +71,8 @@ def build_and_drive(folder: Path) -> dict:
     site = make_site(folder, DOCUMENTS)
     run = site.build()
     assert run.code == 0, run.stderr
-    handler = functools.partial(_QuietHandler, directory=str(site.root / "site"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        return drive(f"http://127.0.0.1:{server.server_address[1]}/")
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:  # keep pytest's output for failures
-        pass
-
-
-def drive(served: str) -> dict:
-    node = shutil.which("node")
-    assert node, "node (>= 20) is needed to drive Chromium"
-    done = subprocess.run([node, str(DRIVER), served, json.dumps(SCENARIOS)], capture_output=True,
-                          text=True, timeout=60, env=BROWSER_ENV)
-    readings = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
-    assert done.returncode == 0 and "error" not in readings, done.stdout + done.stderr
-    return readings
+    with served_folder(site.root / "site") as base:
+        return run_driver(DRIVER, base, json.dumps(SCENARIOS), timeout=60)
 
 
 def numbers(rows: list[dict]) -> list[str]:

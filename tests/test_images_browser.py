@@ -5,18 +5,13 @@ a 4000×3000 camera photo within its budget on a phone on mobile data."""
 
 from __future__ import annotations
 
-import functools
 import json
 import re
-import shutil
-import subprocess
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from conftest import BROWSER_ENV, made_once, make_site, needs_browser, news
+from conftest import made_once, make_site, needs_browser, news, run_driver, served_folder
 from test_attack_headers import build_sample
 from test_images import camera_photo
 
@@ -57,27 +52,8 @@ def build_and_look(folder: Path) -> dict:
 
 
 def look(root: Path, views: list[dict]) -> dict:
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        node = shutil.which("node")
-        assert node, "node (>= 20) is needed to drive Chromium"
-        done = subprocess.run([node, str(DRIVER), f"http://127.0.0.1:{server.server_address[1]}/",
-                               json.dumps(views)], capture_output=True, text=True, timeout=120, env=BROWSER_ENV)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-    readings = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
-    assert done.returncode == 0 and "error" not in readings, done.stdout + done.stderr
-    return readings
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:
-        pass
+    with served_folder(root) as base:
+        return run_driver(DRIVER, base, json.dumps(views), timeout=120)
 
 
 def _cover(reading: dict) -> dict:

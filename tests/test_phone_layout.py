@@ -10,19 +10,13 @@ BROWSER_ENV). Everything is looked at in one browser launch per portal, once for
 
 from __future__ import annotations
 
-import contextlib
-import functools
 import json
 import shutil
-import subprocess
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
-from conftest import BROWSER_ENV, REPO, SiteDir, made_once, make_site, news, needs_browser
+from conftest import REPO, SiteDir, made_once, make_site, news, needs_browser, run_driver, served_folder
 
 DRIVER = Path(__file__).resolve().parent / "browser" / "phone.js"
 PHONE_WIDTH, PHONE_HEIGHT, SMALL_WIDTH = 390, 844, 320
@@ -124,37 +118,8 @@ def look_at_both(folder: Path) -> dict:
         assert run.code == 0, run.stderr
         for path in PORTALS[name].values():
             assert (site.root / "site" / (path.lstrip("/") or ".")).exists(), path
-        with served(site.root / "site") as base:
-            readings[name] = drive(base, list(PORTALS[name].values()))
-    return readings
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:
-        pass
-
-
-@contextlib.contextmanager
-def served(folder: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-def drive(base: str, paths: list[str]) -> dict:
-    node = shutil.which("node")
-    assert node, "node (>= 20) is needed to drive Chromium"
-    done = subprocess.run([node, str(DRIVER), base, json.dumps(paths)], capture_output=True, text=True,
-                          timeout=180, env=BROWSER_ENV)
-    readings = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
-    assert done.returncode == 0 and "error" not in readings, done.stdout + done.stderr
+        with served_folder(site.root / "site") as base:
+            readings[name] = run_driver(DRIVER, base, json.dumps(list(PORTALS[name].values())))
     return readings
 
 

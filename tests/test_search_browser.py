@@ -9,19 +9,15 @@ pages that hold it as written, one without marks the pages that hold it with any
 
 from __future__ import annotations
 
-import functools
 import json
 import re
 import shutil
-import subprocess
-import threading
 import unicodedata
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from conftest import BROWSER_ENV, REPO, made_once, needs_browser, run_cli
+from conftest import REPO, made_once, needs_browser, run_cli, run_driver, served_folder
 
 DRIVER = Path(__file__).resolve().parent / "browser" / "search.js"
 
@@ -101,23 +97,8 @@ def build_and_drive(folder: Path) -> dict:
 
 
 def drive(built: Path) -> dict:
-    handler = functools.partial(_QuietHandler, directory=str(built))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        node = shutil.which("node")
-        assert node, "node (>= 20) is needed to drive Chromium"
-        done = subprocess.run([node, str(DRIVER), f"http://127.0.0.1:{server.server_address[1]}/",
-                               json.dumps(SCENARIOS)], capture_output=True, text=True, timeout=180,
-                              env=BROWSER_ENV)
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-    readings = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
-    assert done.returncode == 0 and "error" not in readings, done.stdout + done.stderr
-    return readings
+    with served_folder(built) as base:
+        return run_driver(DRIVER, base, json.dumps(SCENARIOS))
 
 
 def expected(texts: dict[str, str], query: str) -> set[str]:
@@ -127,12 +108,6 @@ def expected(texts: dict[str, str], query: str) -> set[str]:
     wanted = words(query) if marked else fold(words(query))
     return {url for url, text in texts.items()
             if re.search(r"(?<!\w)" + re.escape(wanted), words(text) if marked else fold(words(text)))}
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:
-        pass
-
 
 def found(reading: dict) -> set[str]:
     return {result["href"] for result in reading["results"]}

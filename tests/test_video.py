@@ -11,22 +11,16 @@ are still stripped. Bad addresses are located errors, the previous site/ untouch
 
 from __future__ import annotations
 
-import functools
 import html
 import io
-import json
 import os
 import re
-import shutil
-import subprocess
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
 
-from conftest import (BROWSER_ENV, SMALL_SITE, SiteDir, assert_refused, copy_site, made_once, make_site,
-                      needs_browser, news)
+from conftest import (SMALL_SITE, SiteDir, assert_refused, copy_site, made_once, make_site, needs_browser, news,
+                      run_driver, served_folder)
 from portal.content.markup import summary_of, to_html
 from portal.video import Video, video_from, video_problem
 
@@ -237,28 +231,8 @@ def seen(tmp_path_factory) -> dict:
 def build_and_drive(folder: Path) -> dict:
     site = make_site(folder, video_files())
     assert site.build("--offline").code == 0
-    handler = functools.partial(_QuietHandler, directory=str(site.root / "site"))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True)
-    thread.start()
-    try:
-        url = f"http://127.0.0.1:{server.server_address[1]}/tin-tuc/le-phat-dong-thang-hanh-dong-vi-tre-em/"
-        node = shutil.which("node")
-        assert node, "node (>= 20) is needed to drive Chromium"
-        done = subprocess.run([node, str(DRIVER), url], capture_output=True, text=True, timeout=60,
-                              env=BROWSER_ENV)
-        readings = json.loads(done.stdout) if done.stdout.strip().startswith("{") else {}
-        assert done.returncode == 0 and "error" not in readings, done.stdout + done.stderr
-        return readings
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
-class _QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args) -> None:
-        pass
+    with served_folder(site.root / "site") as base:
+        return run_driver(DRIVER, base + "tin-tuc/le-phat-dong-thang-hanh-dong-vi-tre-em/", timeout=60)
 
 
 @needs_browser
