@@ -109,6 +109,7 @@ class NewsItem(Fingerprinted):
     lang: str = ""  # "vi" or "en"; "" is the portal's language
     updated: dt.datetime | None = None  # when the editor last changed it, if said
     video: str = ""  # `video:`, a YouTube address or a site path of an .mp4 (checked)
+    aliases: tuple[str, ...] = ()  # old addresses ("tin-tuc/ten-cu/"), each a redirect page
     extra: dict = field(default_factory=dict)
     body_html: BodyHtml = _html_field()  # from the markup stage
     summary_written: bool = False  # else `summary` is the body's first paragraph
@@ -145,6 +146,7 @@ class Page(Fingerprinted):
     lang: str = ""  # "vi" or "en"; "" is the portal's language
     translation_of: str = ""  # the slug of the page this one translates
     show_organization: bool = False  # the agency's facts from config, under the body
+    aliases: tuple[str, ...] = ()  # old addresses, each a redirect page (aliases.py)
     extra: dict = field(default_factory=dict)
     body_html: BodyHtml = _html_field()
     summary_written: bool = False
@@ -202,6 +204,7 @@ class Document(Fingerprinted):
     domain: str = ""  # the `field:` key, "Lĩnh vực" (named so as not to shadow dataclasses.field)
     files: tuple[Attachment, ...] = ()
     targets: tuple[Target, ...] = ()
+    aliases: tuple[str, ...] = ()  # old addresses, each a redirect page (aliases.py)
     extra: dict = field(default_factory=dict)
     body_html: BodyHtml = _html_field()
     summary: str = ""

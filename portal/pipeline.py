@@ -24,8 +24,10 @@ from .config import SiteConfig, load_config
 from .content import (ModelContext, ModelSnapshot, convert, discover, html_loader, make_models,
                       parse_all, read_sources)
 from .errors import BuildFailed, ContentError, ErrorLog, OutputRefused, TemplateFailure
+from .link_memo import link_memo
+from .links import SiteFiles
 from .locale import Locale, load_locale
-from .models import RenderJob, Visibility
+from .models import RenderJob, Site, Visibility
 from .output.admin import admin_pages
 from .output.assets import copy_static, fingerprint_theme, folder_digest, static_files
 from .output.images import publish_images
@@ -85,14 +87,17 @@ def build(options: BuildOptions, writer: Writer | None = None,
             images_cache.prune()
             errors.stop_if_any(locale)
             clock.lap("images")
-            jobs = plan_pages(site, search_page(site), images.pictures)
+            jobs = plan_pages(site, search_page(site), images.pictures, errors)
             jobs += admin_pages(site, locale.ui, options.root / "static")  # after the sitemap: not in it
             assets = fingerprint_theme(templates, writer)
             icons = publish_favicon(options.root, config.favicon, writer, errors)
-            copy_static(options.root, [*_made_files(jobs, assets), *images.files, *icons],
-                        [site.urls.search_bundle()], writer, errors, static, images.sources)
+            made, filled = [*_made_files(jobs, assets), *images.files, *icons], (site.urls.search_bundle(),)
+            copy_static(options.root, made, filled, writer, errors, static, images.sources)
             errors.stop_if_any(locale)
             clock.lap("plan pages + theme + static")
+            files = SiteFiles(frozenset([*made, *(found.rel for found in static)]), filled)
+            links = _broken_links(site, files, options, session)
+            clock.lap("links")
             theme, pages_cache = folder_digest(templates, root=options.root), _cache(options, "pages", session)
             renderer = Renderer(templates, site, locale, assets, weather, engine_digest(), theme)
             pages = render_all(jobs, renderer, writer, pages_cache, options.jobs, options.progress)
@@ -111,7 +116,7 @@ def build(options: BuildOptions, writer: Writer | None = None,
             raise
     warnings = (*weather_warnings, *(search.problems if search else ()))
     return BuildResult(pages.pages, pages.reused, clock.total, locale, tuple(clock.laps), warnings, site,
-                       images.pictures)
+                       images.pictures, links, files)
 
 
 def refresh_weather(root: Path, config: SiteConfig) -> Refresh:
@@ -166,6 +171,19 @@ def _known_files(session: Session | None) -> tuple:
     """Under `serve`, each file's digest by how it looked on disk, and the files watchdog
     named; a plain build reads every file."""
     return (session.digests, session.changed) if session else (None, frozenset())
+
+
+def _broken_links(site: Site, files: SiteFiles, options: BuildOptions,
+                  session: Session | None) -> tuple[ContentError, ...]:
+    """What the editors wrote that leads nowhere on this site: warnings for the build,
+    errors for `check` (which adds the #anchors)."""
+    cache = _cache(options, "links", session)
+    memo = link_memo(cache, engine_digest(), session.links if session else None)
+    if session:
+        session.links = memo
+    found = memo.broken_links(site, files, options.root)
+    cache.prune(on_disk=options.publishable)
+    return tuple(found)
 
 
 def _made_files(jobs: list[RenderJob], assets: dict[str, str]) -> list[str]:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from .cache import KeptCache, Stamp
 from .errors import ContentError
+from .links import SiteFiles
 from .locale import Locale
 from .models import Site
 from .pictures import Pictures
@@ -49,6 +50,7 @@ class Session:
 
     caches: dict[str, KeptCache] = field(default_factory=dict)
     snapshot: object | None = None  # the content stage's ModelSnapshot
+    links: object | None = None  # the bodies' links (link_memo.LinkMemo)
     digests: dict[str, tuple[Stamp, str]] = field(default_factory=dict)
     changed: set[str] = field(default_factory=set)  # files by their path in the portal
 
@@ -63,6 +65,8 @@ class BuildResult:
     warnings: tuple[ContentError, ...] = ()  # said to the editor; they do not fail the build
     site: Site | None = None  # what was built, for `check` to look into
     pictures: Pictures = field(default_factory=dict)  # the published images, for `check`
+    links: tuple[ContentError, ...] = ()  # links and images in the bodies that lead nowhere
+    files: SiteFiles | None = None  # what the links were held against, for `check`
 
     def summary(self) -> str:
         """The closing line: "Đã tạo 1.234 trang trong 3,2 s (1.180 dùng lại …)"."""
@@ -74,8 +78,9 @@ class BuildResult:
         return [f"  {stage:<36} {seconds:7.3f} s" for stage, seconds in self.timings]
 
     def warning_lines(self) -> list[str]:
-        """Each warning as `path:line: field: what happened`, in the portal's language."""
-        return [self.locale.format_error(warning) for warning in self.warnings]
+        """Each warning as `path:line: field: what happened`, in the portal's language:
+        the build's own, then each link that leads nowhere (`check` calls those errors)."""
+        return [self.locale.format_error(warning) for warning in (*self.warnings, *self.links)]
 
 
 class Stopwatch:

@@ -146,6 +146,9 @@ class _Commands:
         check.add_argument("--format", choices=FORMATS, default="text", help=words["format"])
         check.add_argument("--strict", action="store_true", help=words["strict"])
         check.add_argument("--no-cache", action="store_true", help=words["no_cache"])
+        # What was published, to list the addresses that would disappear (commands/moved.py).
+        check.add_argument("--output", type=Path, help=words["check_output"])
+        check.add_argument("--published", nargs="?", const="", metavar="URL", help=words["published"])
 
 
 def _options_text(command: argparse.ArgumentParser) -> str:

@@ -4,26 +4,27 @@ exist) and what is legal but probably a slip (the same title twice on one day, a
 summary too long or too short for the listings). Nothing is written to `site/`.
 
 The build itself runs, into a writer that keeps only the names of the files and the
-ids of each page, so a check can never disagree with a build about what is wrong.
+ids of each page, so a check can never disagree with a build about what is wrong. The
+links and images that lead nowhere are the build's own findings (portal/links.py; the
+build says them as warnings); only the #anchors are looked at here, in the same pass.
 """
 
 from __future__ import annotations
 
 import html
-import posixpath
 import re
 from dataclasses import replace
 from pathlib import Path
-from typing import Iterator
-from urllib.parse import unquote, urlsplit
+from urllib.parse import unquote
 
 from ..errors import BuildFailed, ErrorLog
+from ..links import bodies, body_line, broken_links
 from ..locale import load_locale
-from ..models import SUMMARY_LENGTH, Document, NewsItem, Page, Site
+from ..models import SUMMARY_LENGTH, Site
 from ..pictures import Picture, Pictures
 from ..pipeline import BuildOptions, build
-from ..urls import output_file
 from ..writer import Writer
+from .moved import moved_pages
 from .report import CheckReport, Finding
 
 SUMMARY_MIN = 30  # characters; shorter cards say nothing to a reader scanning a listing
@@ -31,7 +32,6 @@ HEAVY_IMAGE = 5 * 1024 * 1024  # bytes: a camera's photo; the editor's upload is
 NARROW_IMAGE = 480  # pixels: a picture narrower than a phone's screen is blurred on it
 _IMG = re.compile(r"<img\b[^>]*>")
 _IMG_ATTRIBUTE = re.compile(r'\s(src|alt)="([^"]*)"')
-_LINK = re.compile(r'<(a|img)\b[^>]*?\s(?:href|src)="([^"]*)"')
 _ID = re.compile(rb'\s(?:id|name)="([^"]+)"')
 
 
@@ -59,7 +59,7 @@ def _ids_in(page: bytes) -> frozenset[str]:
     return frozenset(html.unescape(match.decode("utf-8", "replace")) for match in _ID.findall(page))
 
 
-def check(options: BuildOptions) -> CheckReport:
+def check(options: BuildOptions, published: str | None = None) -> CheckReport:
     index = SiteIndex()
     try:
         # No search index: the index writer keeps no pages to read back, and a check
@@ -69,77 +69,16 @@ def check(options: BuildOptions) -> CheckReport:
         return CheckReport(tuple(Finding("error", e) for e in failure.errors), 0,
                            failure.locale or load_locale("vi"))
     log, warnings = ErrorLog(options.root), ErrorLog(options.root)
-    _check_links(result.site, index, log)
+    # The same findings as the build's warnings (and the same files), with the #anchors.
+    log.errors += broken_links(result.site, result.files, options.root, ids=index.ids)
     _check_titles(result.site, warnings)
     _check_summaries(result.site, warnings)
     _check_pictures(result.site, result.pictures, log, warnings)
     warnings.errors += result.warnings  # the build's own (the weather service, search)
+    warnings.errors += moved_pages(options, published, result.site, index.files)  # vs the last site
     findings = [Finding("error", e) for e in log.sorted()]
     findings += [Finding("warning", e) for e in warnings.sorted()]
     return CheckReport(tuple(findings), result.pages, result.locale)
-
-
-def _bodies(site: Site) -> Iterator:
-    """Everything whose Markdown the site shows: news, pages, documents."""
-    yield from site.news
-    yield from site.pages
-    yield from site.library.documents
-
-
-def _check_links(site: Site, index: SiteIndex, log: ErrorLog) -> None:
-    for entry in _bodies(site):
-        for tag, url in _LINK.findall(entry.html):
-            problem = _link_problem(tag, html.unescape(url), entry.url, index)
-            if problem:
-                key, params = problem
-                written = html.unescape(url)
-                line = _body_line(entry, written) or _body_line(entry, unquote(written))
-                log.add(log.root / entry.path, key, line=line, url=written, **params)
-
-
-def _body_line(entry: NewsItem | Page | Document, text: str) -> int | None:
-    """The file line of the first line of the body that holds `text`."""
-    for number, line in enumerate(entry.body.split("\n")):
-        if text in line:
-            return entry.body_line + number
-    return None
-
-
-def _link_problem(tag: str, url: str, page_url: str, index: SiteIndex) -> tuple[str, dict] | None:
-    """The message key and its parameters when an internal link or image leads nowhere."""
-    parts = urlsplit(url)
-    if parts.scheme or parts.netloc or url.startswith("//"):
-        return None  # external: the build cannot know; linkchecker with LINKS_EXTERNAL=1 can
-    target = _file_of(unquote(parts.path), page_url, index.files)
-    if target is None:
-        wanted = _site_path(unquote(parts.path), page_url)
-        if tag == "img":
-            return "check_missing_image", {"target": wanted}
-        if posixpath.splitext(wanted)[1] not in ("", ".html"):
-            return "check_missing_file", {"target": wanted}
-        return "check_broken_link", {}
-    anchor = unquote(parts.fragment)
-    if anchor and target.endswith(".html") and anchor not in index.ids(target):
-        return "check_missing_anchor", {"anchor": anchor}
-    return None
-
-
-def _site_path(path: str, page_url: str) -> str:
-    """`path` resolved against the page it is on, as a site path ("/a/b/")."""
-    if not path:
-        return "/" + page_url
-    joined = path if path.startswith("/") else posixpath.join("/" + page_url, path)
-    resolved = posixpath.normpath(joined)
-    return resolved + "/" if path.endswith("/") and resolved != "/" else resolved
-
-
-def _file_of(path: str, page_url: str, files: set[str]) -> str | None:
-    """The output file a link's path reaches, as a web server would find it."""
-    rel = _site_path(path, page_url).lstrip("/")  # "/../x" is "/x", as browsers read it
-    for candidate in (output_file(rel) if rel else "index.html", rel + "/index.html"):
-        if candidate in files:
-            return candidate
-    return None
 
 
 def _check_titles(site: Site, warnings: ErrorLog) -> None:
@@ -183,11 +122,11 @@ def _check_pictures(site: Site, pictures: Pictures, log: ErrorLog, warnings: Err
             log.add(log.root / item.path, "check_cover_without_alt", field="image_alt", line=line,
                     value=item.image)
         _check_picture_size(pictures.get(item.image), warnings, item.path, line, "image")
-    for entry in _bodies(site):
+    for entry in bodies(site):
         for tag in _IMG.findall(entry.html):
             attributes = dict(_IMG_ATTRIBUTE.findall(tag))
             src = html.unescape(attributes.get("src", ""))
-            line = _body_line(entry, src) or _body_line(entry, unquote(src))
+            line = body_line(entry, src) or body_line(entry, unquote(src))
             if not html.unescape(attributes.get("alt", "")).strip():
                 warnings.add(warnings.root / entry.path, "check_image_without_alt", line=line, value=src)
             _check_picture_size(pictures.get(src) or pictures.get(unquote(src)), warnings, entry.path, line)

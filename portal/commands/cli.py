@@ -134,9 +134,9 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    options = BuildOptions(root=args.source, drafts=args.drafts, future=args.future,
+    options = BuildOptions(root=args.source, output=args.output, drafts=args.drafts, future=args.future,
                            base_url=args.base_url, use_cache=not args.no_cache, offline=True)
-    report = check(options)
+    report = check(options, args.published)
     for line in FORMATTERS[args.format](report):
         print(line)
     return 1 if report.failed(args.strict) else 0

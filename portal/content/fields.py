@@ -8,6 +8,7 @@ import zoneinfo
 from pathlib import Path
 
 
+from ..aliases import EXAMPLE, read_alias, static_in_the_way
 from ..errors import ErrorLog
 from .parse import RawEntry, field_line
 from ..schema import type_name
@@ -146,6 +147,21 @@ class FieldReader:
             self.report(name, problem, value=address)
             return ""
         return address
+
+    def aliases(self, name: str) -> tuple[str, ...]:
+        """Old addresses of the item (`aliases: [/tin-tuc/ten-cu/]`, see aliases.py), each
+        as a site-relative address; one that is no plain path of this site, or stands
+        where a file of static/ is, is an error that says what to write."""
+        found = []
+        for written in self.strings(name):
+            reading = read_alias(written)
+            in_the_way = static_in_the_way(reading.url, self.static_dir) if reading.url else None
+            if reading.problem or in_the_way:
+                self.report(name, reading.problem or "alias_static", value=written,
+                            file=in_the_way or "", write=f"{name}: [{reading.meant or EXAMPLE}]")
+            else:
+                found.append(reading.url)
+        return tuple(dict.fromkeys(found))
 
     def text_or_url(self, name: str) -> str:
         """A text that may be an address (`source:`): when it is written as one, it must be

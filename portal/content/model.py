@@ -61,7 +61,7 @@ def news_from(entry: RawEntry, body: Converted, ctx: ModelContext) -> NewsItem |
         documents=read.strings("documents"),
         draft=read.flag("draft"), featured=read.flag("featured"),
         lang=read.choice("lang", LANGUAGES), updated=_updated(read, date),
-        video=read.video("video"),
+        video=read.video("video"), aliases=read.aliases("aliases"),
     )
     extra = read.extra()  # read last, when every known key is marked used
     if read.failed or date is None or not _converted(entry, body, ctx) or \
@@ -82,11 +82,12 @@ def page_from(entry: RawEntry, body: Converted, ctx: ModelContext) -> Page | Non
     menu, summary, draft = read.number("menu"), _summary(read, body), read.flag("draft")
     language = dict(lang=read.choice("lang", LANGUAGES), translation_of=read.text("translation_of"),
                     show_organization=read.flag("show_organization"))
+    aliases = read.aliases("aliases")
     extra = read.extra()
     if read.failed or not _converted(entry, body, ctx) or not _written(entry, ctx, draft):
         return None
     return Page(path=entry.source.rel, title=title, slug=slug, url=ctx.urls.static_page(slug),
-                menu=menu, draft=draft, extra=extra, url_from=_url_from(entry),
+                menu=menu, draft=draft, extra=extra, url_from=_url_from(entry), aliases=aliases,
                 **_source(entry, body), **summary, **language)
 
 
@@ -169,7 +170,7 @@ def document_from(entry: RawEntry, body: Converted, ctx: ModelContext) -> Docume
         read.report("expires", "expires_before_issued", issued=issued.date(), value=expires.date())
     slug = _slug(read, number, "number")
     details = dict(signer=read.text("signer"), domain=read.text("field"), files=_attachments(read),
-                   targets=_targets(read), **_summary(read, body))
+                   targets=_targets(read), aliases=read.aliases("aliases"), **_summary(read, body))
     extra = read.extra()
     if read.failed or issued is None or not _converted(entry, body, ctx) or \
             not _written(entry, ctx, draft=False):

@@ -67,6 +67,11 @@ def _slug() -> FormField:
     return _text("slug", pattern=SLUG_PATTERN)
 
 
+def _aliases() -> FormField:
+    # Old addresses, one a line (`aliases: [/tin-tuc/ten-cu/]`, checked by the build).
+    return FormField("aliases", False, {"widget": "list"})
+
+
 def _body() -> FormField:
     # The preview sanitizes HTML written in the body, as the build does.
     return FormField("body", False, {"widget": "markdown", "sanitize_preview": True})
@@ -89,6 +94,7 @@ def news_form(choices: Choices) -> tuple[FormField, ...]:
                                        "display_fields": ["{{number}} – {{title}}"], "multiple": True}),
         _text("video"),
         _slug(),
+        _aliases(),
         _flag("featured"),
         _flag("draft"),
         FormField("updated", False, {**DATE_TIME, **NO_DEFAULT}),
@@ -119,6 +125,7 @@ def document_form(choices: Choices) -> tuple[FormField, ...]:
         attachment,
         target,
         _slug(),
+        _aliases(),
         _body(),
     )
 
@@ -127,6 +134,7 @@ def page_form() -> tuple[FormField, ...]:
     return (
         _text("title", required=True),
         _slug(),
+        _aliases(),
         FormField("menu", False, {"widget": "number", "value_type": "int", "min": 1}),
         FormField("summary", False, {"widget": "text"}),
         _language(),

@@ -14,6 +14,8 @@ from .languages import language_links, language_of
 from .library_pages import library_pages
 from ..models import Listing, NewsItem, Page, RenderJob, Site
 from .paging import paginate
+from .redirects import redirect_pages
+from ..errors import ErrorLog
 from .figures import shown_pictures
 from .structured import structured_data
 from ..pictures import Pictures
@@ -23,11 +25,14 @@ HOME_PER_CATEGORY = 4
 HOME_DOCUMENTS = 5
 
 
-def plan_pages(site: Site, search_page: RenderJob, pictures: Pictures | None = None) -> list[RenderJob]:
+def plan_pages(site: Site, search_page: RenderJob, pictures: Pictures | None = None,
+               errors: ErrorLog | None = None) -> list[RenderJob]:
     """Every page of the site, as jobs for the renderer; the search stage plans its own
     page (its filters and the parts of its index), handed over by the pipeline. Each HTML
     page also gets its language, its language links, its structured data and the facts
-    of the pictures it shows (`_head`; `pictures` by the image stage)."""
+    of the pictures it shows (`_head`; `pictures` by the image stage). The redirect pages
+    of old addresses come last, checked against all the others (an old address that is
+    not free is an error in `errors`)."""
     jobs = [_home(site)]
     jobs += _paginated(site.news, site.urls.news_list, "news_list", None, site)
     for listing in site.categories:
@@ -49,7 +54,8 @@ def plan_pages(site: Site, search_page: RenderJob, pictures: Pictures | None = N
     # `_headers`: the security headers for hosts that read a header file (Netlify,
     # Cloudflare Pages), with the same policy as the pages' <meta>.
     jobs.append(RenderJob("_headers", "headers.txt", {}))
-    return [_head(job, site, pictures or {}) for job in jobs]
+    planned = [_head(job, site, pictures or {}) for job in jobs]
+    return planned + redirect_pages(site, planned, errors)
 
 
 def _head(job: RenderJob, site: Site, pictures: Pictures) -> RenderJob:
