@@ -67,6 +67,16 @@ def check(site: SiteDir, *args: str):
     return site.command("check", *args, env={"SOURCE_DATE_EPOCH": EPOCH})
 
 
+def with_news_aliases(site: SiteDir, aliases: str, run=build, *args: str):
+    """`run` (a build or a check) with the news item given `aliases:`, then the item as it
+    was, so that the module's built portal serves the next test unchanged."""
+    site.write(NEWS, news("Hội nghị triển khai công tác trẻ em", aliases=aliases))
+    try:
+        return run(site, *args)
+    finally:
+        site.write(NEWS, FILES[NEWS])
+
+
 # --- the redirect pages ------------------------------------------------------------------
 
 @pytest.mark.parametrize("rel", sorted(REDIRECTS))
@@ -184,11 +194,7 @@ BAD = [
 def test_a_bad_alias_is_refused_with_its_line_and_what_to_write(built: SiteDir, value: str, says: str,
                                                                write: str):
     before = built.tree_digest()
-    built.write(NEWS, news("Hội nghị triển khai công tác trẻ em", aliases=f'["{value}"]'))
-    try:
-        run = build(built)
-    finally:
-        built.write(NEWS, FILES[NEWS])
+    run = with_news_aliases(built, f'["{value}"]')
     assert_refused(run, codes=(1,), names=(f"{NEWS}:5: aliases:",), says=(says, write))
     assert built.tree_digest() == before
 
@@ -213,11 +219,9 @@ def test_an_alias_that_takes_another_s_place_is_refused_with_its_line(built: Sit
     built.write("static/media/anh/index.html", "<p>Ảnh</p>")
     built.write("static/tai-lieu", "một tệp")
     before = built.tree_digest()
-    built.write(NEWS, news("Hội nghị triển khai công tác trẻ em", aliases=f'["{value}"]'))
     try:
-        run = build(built)
+        run = with_news_aliases(built, f'["{value}"]')
     finally:
-        built.write(NEWS, FILES[NEWS])
         shutil.rmtree(built.root / "static")
     assert_refused(run, codes=(1,), names=(f"{NEWS}:5: aliases:",), says=(says,))
     assert built.tree_digest() == before
@@ -226,11 +230,7 @@ def test_an_alias_that_takes_another_s_place_is_refused_with_its_line(built: Sit
 def test_an_old_address_claimed_twice_is_refused_in_the_second_file(built: SiteDir):
     """Files are taken in path order: the page's old address is the news item's first."""
     before = built.tree_digest()
-    built.write(NEWS, news("Hội nghị triển khai công tác trẻ em", aliases="[/gioi-thieu-cu/]"))
-    try:
-        run = build(built)
-    finally:
-        built.write(NEWS, FILES[NEWS])
+    run = with_news_aliases(built, "[/gioi-thieu-cu/]")
     assert_refused(run, codes=(1,), names=(f"{PAGE}:4: aliases:",),
                    says=(f"địa chỉ cũ /gioi-thieu-cu/ đã có trong aliases của {NEWS}",))
     assert built.tree_digest() == before
@@ -238,11 +238,7 @@ def test_an_old_address_claimed_twice_is_refused_in_the_second_file(built: SiteD
 
 def test_a_wrong_kind_of_value_is_refused_with_an_example(built: SiteDir):
     before = built.tree_digest()
-    built.write(NEWS, news("Hội nghị triển khai công tác trẻ em", aliases="{cu: /tin-tuc/cu/}"))
-    try:
-        run = build(built)
-    finally:
-        built.write(NEWS, FILES[NEWS])
+    run = with_news_aliases(built, "{cu: /tin-tuc/cu/}")
     assert_refused(run, codes=(1,), names=(f"{NEWS}:5: aliases:",), says=("aliases: [/tin-tuc/ten-cu/]",))
     assert built.tree_digest() == before
 
@@ -257,11 +253,7 @@ def test_english_messages_say_what_to_write(tmp_path: Path):
 
 
 def test_check_reports_a_bad_alias_as_an_error(built: SiteDir):
-    built.write(NEWS, news("Hội nghị triển khai công tác trẻ em", aliases="[/tin-tuc/cu?x=1]"))
-    try:
-        run = check(built, "--format", "json")
-    finally:
-        built.write(NEWS, FILES[NEWS])
+    run = with_news_aliases(built, "[/tin-tuc/cu?x=1]", check, "--format", "json")
     assert run.code == 1
     assert {(f["level"], f["file"], f["line"], f["code"]) for f in json.loads(run.stdout)} == {
         ("error", NEWS, 5, "alias_query")}
