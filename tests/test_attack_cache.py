@@ -186,10 +186,10 @@ def test_editing_an_entry_in_place_does_not_change_the_site(built: SiteDir):
 
 
 @pytest.mark.parametrize("name", ["", "pages", "markup", "search", "search/bundles",
-                                  "search/tails", "trees"])
+                                  "search/tails", "trees", "images", "links", "models"])
 def test_a_cache_folder_linked_outside_is_not_used(built: SiteDir, outside: Path, name: str):
     linked = built.root / ".cache" / name
-    shutil.rmtree(linked)
+    shutil.rmtree(linked, ignore_errors=True)  # a portal without pictures has no images/ yet
     linked.symlink_to(outside, target_is_directory=True)
     before = files_of(outside)
     fresh_checkout(built)
