@@ -23,8 +23,10 @@ class ContentError:
     key: str
     params: tuple[tuple[str, str], ...] = ()
 
-    def sort_key(self) -> tuple[str, int, str]:
-        return (self.path, self.line or 0, self.field or "")
+    def sort_key(self) -> tuple[str, int, str, str, str]:
+        """By place, then by what is said: two errors on one line come out in the same
+        order on every run (the log is a set, whose order follows the string hashes)."""
+        return (self.path, self.line or 0, self.field or "", self.key, repr(self.params))
 
 
 @dataclass

@@ -114,3 +114,16 @@ def test_a_build_after_a_preview_reuses_every_page(site, preview: tuple[str, ...
     again = site.build("--offline", quiet=False)
     pages = again.stdout.split("Đã tạo ", 1)[1].split(" trang", 1)[0]
     assert again.code == 0 and f"({pages} dùng lại" in again.stdout, again.stdout
+
+
+def test_two_errors_on_one_line_are_listed_in_the_same_order_on_every_run():
+    """The log is a set: without a full sort key the order of ties followed the hashes."""
+    import os
+    import subprocess
+    import sys
+    code = ("from pathlib import Path; from portal.errors import ErrorLog; log = ErrorLog(Path('.'));"
+            "[log.add(Path('a.md'), key, line=3, value=key) for key in ('b_key', 'a_key', 'c_key', 'd_key')];"
+            "print([e.key for e in log.sorted()])")
+    seen = {subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                           env={**os.environ, "PYTHONHASHSEED": str(seed)}).stdout for seed in range(6)}
+    assert seen == {"['a_key', 'b_key', 'c_key', 'd_key']\n"}
