@@ -132,7 +132,7 @@ def load_config(root: Path, errors: ErrorLog, base_url: str | None = None) -> Si
     config = replace(config, base_url=config.base_url if config.base_url.endswith("/") else config.base_url + "/")
     config = _check_values(config, report)
     config = replace(config, links=_safe_links(config.links, report),
-                     favicon=_checked_favicon(config.favicon, root / "static", report),
+                     favicon=_checked_file(("favicon",), config.favicon, root / "static", report),
                      share_image=_checked_file(("share_image",), config.share_image, root / "static", report),
                      organization=replace(config.organization, logo=_checked_file(
                          ("organization", "logo"), config.organization.logo, root / "static", report)),
@@ -158,22 +158,12 @@ def _safe_links(links: tuple[Link, ...], report: schema.Report) -> tuple[Link, .
 
 def _checked_file(key_path: tuple[str, ...], path: str, static_dir: Path,
                   report: schema.Report) -> str:
-    """A site path of a file under static/ (`share_image:`), or "" and an error."""
+    """A site path of a file under static/ (`favicon:`, `share_image:`), or "" and an error."""
     problem = (url_problem(path) or check_site_file(path, static_dir)) if path else None
     if problem:
         report(key_path, problem, value=path)
         return ""
     return path
-
-
-def _checked_favicon(favicon: str, static_dir: Path, report: schema.Report) -> str:
-    if not favicon:
-        return ""
-    problem = url_problem(favicon) or check_site_file(favicon, static_dir)
-    if problem:
-        report(("favicon",), problem, value=favicon)
-        return ""
-    return favicon
 
 
 def _written_keys(data: object, section: str) -> tuple[str, ...]:

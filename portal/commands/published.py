@@ -1,24 +1,20 @@
-"""The published portal's sitemap, over HTTP, for `check --published`: asked the way the
-weather source asks its service (weather/source.py), since the answer is just as
-untrusted. A deadline for connecting and for each read, a budget for the whole (in a
-thread: socket timeouts do not cover a resolver that hangs), a size limit, redirects
-followed only to http(s) addresses, and every failure a key that says in plain words
-what went wrong, never the system's own text. A sitemap that is not there (404, 410)
+"""The published portal's sitemap, over HTTP, for `check --published`: asked through the
+same bounded GET as the weather (portal/fetch.py), since the answer is just as
+untrusted; redirects are followed only to http(s) addresses, and every failure is a
+key that says in plain words what went wrong, never the system's own text. A sitemap that is not there (404, 410)
 is a portal not yet published: nothing to compare with, and nothing to say.
 """
 
 from __future__ import annotations
 
 import http.client
-import socket
-import threading
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from dataclasses import dataclass
 
 from ..errors import ContentError
+from ..fetch import OverBudget, TooLarge, network_problem, read_body, run_within_budget
 from ..urls import usable_base_url
 
 TIMEOUT = 10.0  # seconds, for connecting and for the whole body
@@ -49,25 +45,13 @@ def sitemap_address(published: str, base_url: str) -> str:
 def fetch_sitemap(address: str, base_url: str) -> Fetched:
     if not usable_base_url(address):
         return Fetched(problem=_problem(address, "moved_bad_address"))
-    outcome: list = []
-
-    def attempt() -> None:
-        try:
-            outcome.append(_get(address, base_url))
-        except _Failure as failure:
-            outcome.append(failure)
-        except Exception:  # noqa: BLE001 (whatever the answer did, it must not escape the thread)
-            outcome.append(_Failure("moved_unreachable"))
-
-    worker = threading.Thread(target=attempt, name="sitemap", daemon=True)
-    worker.start()
-    worker.join(TIMEOUT + 1.0)
-    if not outcome:
+    try:
+        return run_within_budget(lambda: _get(address, base_url), TIMEOUT + 1.0, _Failure,
+                                 lambda: _Failure("moved_unreachable"))
+    except OverBudget:
         return Fetched(problem=_problem(address, "moved_timeout", seconds=f"{TIMEOUT:g}"))
-    if isinstance(outcome[0], _Failure):
-        failure = outcome[0]
+    except _Failure as failure:
         return Fetched(problem=_problem(address, failure.key, **failure.params))
-    return outcome[0]
 
 
 def _problem(address: str, key: str, **params: object) -> ContentError:
@@ -89,7 +73,9 @@ def _get(address: str, base_url: str) -> Fetched:
         "User-Agent": f"portal-check (+{base_url})", "Accept": "application/xml, text/xml"})
     opener = urllib.request.build_opener(_HttpOnly)
     try:
-        return Fetched(_read_body(opener, request))
+        return Fetched(read_body(opener.open, request, TIMEOUT, MAX_SITEMAP_BYTES))
+    except TooLarge:
+        raise _Failure("moved_too_large", max=MAX_SITEMAP_BYTES // 2 ** 20) from None
     except urllib.error.HTTPError as error:
         if error.code in NOT_PUBLISHED:
             return Fetched()
@@ -98,24 +84,8 @@ def _get(address: str, base_url: str) -> Fetched:
         raise _network_failure(error) from None
 
 
-def _read_body(opener: urllib.request.OpenerDirector, request: urllib.request.Request) -> bytes:
-    deadline = time.monotonic() + TIMEOUT
-    with opener.open(request, timeout=TIMEOUT) as response:
-        chunks, size = [], 0
-        while chunk := response.read(65536):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_SITEMAP_BYTES:
-                raise _Failure("moved_too_large", max=MAX_SITEMAP_BYTES // 2 ** 20)
-            if time.monotonic() > deadline:
-                raise TimeoutError
-    return b"".join(chunks)
-
-
 def _network_failure(error: Exception) -> _Failure:
-    reason = getattr(error, "reason", error)
-    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
+    kind = network_problem(error)
+    if kind == "timeout":
         return _Failure("moved_timeout", seconds=f"{TIMEOUT:g}")
-    if isinstance(reason, socket.gaierror):
-        return _Failure("moved_host_not_found")
-    return _Failure("moved_unreachable")
+    return _Failure("moved_host_not_found" if kind == "host_not_found" else "moved_unreachable")

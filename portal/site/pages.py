@@ -15,7 +15,9 @@ from .library_pages import library_pages
 from ..models import Listing, NewsItem, Page, RenderJob, Site
 from .paging import paginate
 from .redirects import redirect_pages
+from ..config import LANGUAGES
 from ..errors import ErrorLog
+from ..locale import load_locale
 from .figures import shown_pictures
 from .structured import structured_data
 from ..pictures import Pictures
@@ -54,11 +56,12 @@ def plan_pages(site: Site, search_page: RenderJob, pictures: Pictures | None = N
     # `_headers`: the security headers for hosts that read a header file (Netlify,
     # Cloudflare Pages), with the same policy as the pages' <meta>.
     jobs.append(RenderJob("_headers", "headers.txt", {}))
-    planned = [_head(job, site, pictures or {}) for job in jobs]
+    words = {lang: load_locale(lang).ui for lang in LANGUAGES}  # once, not per page
+    planned = [_head(job, site, pictures or {}, words) for job in jobs]
     return planned + redirect_pages(site, planned, errors)
 
 
-def _head(job: RenderJob, site: Site, pictures: Pictures) -> RenderJob:
+def _head(job: RenderJob, site: Site, pictures: Pictures, words: dict[str, dict]) -> RenderJob:
     """An HTML page with its language (the renderer picks its words by it), the links to
     its other language, its JSON-LD, its OpenGraph facts and the pictures it shows. Not
     the 404 page: it stands at any address."""
@@ -67,7 +70,7 @@ def _head(job: RenderJob, site: Site, pictures: Pictures) -> RenderJob:
     own = job.context.get("item") or job.context.get("page")
     lang = language_of(own if isinstance(own, (NewsItem, Page)) else None, site.config)
     extra = {**language_links(job.url, lang, site.translations, site.config),
-             **structured_data(job, site, lang, pictures), "pictures": shown_pictures(job, pictures)}
+             **structured_data(job, site, lang, words[lang], pictures), "pictures": shown_pictures(job, pictures)}
     return RenderJob(job.url, job.template, {**job.context, **extra})
 
 

@@ -14,7 +14,6 @@ import datetime as dt
 from pathlib import PurePosixPath
 
 from ..config import SiteConfig
-from ..locale import load_locale
 from ..models import IN_FORCE, Document, NewsItem, Page, RenderJob, Site
 from ..pictures import Pictures
 
@@ -27,16 +26,16 @@ MEDIA_TYPES = {"pdf": "application/pdf", "doc": "application/msword",
                "odt": "application/vnd.oasis.opendocument.text", "rtf": "application/rtf",
                "zip": "application/zip", "jpg": "image/jpeg", "jpeg": "image/jpeg",
                "png": "image/png", "webp": "image/webp", "txt": "text/plain"}
-# The pictures by their site path: a shared picture is its share rendition (a JPEG 1200
-# wide, or narrower when the photo is), with its size; an image the image stage did not
-# publish (an SVG) is its own file, without a size.
-ImageSizes = Pictures
+# `sizes`: the pictures by their site path. A shared picture is its share rendition (a
+# JPEG 1200 wide, or narrower when the photo is), with its size; an image the image stage
+# did not publish (an SVG) is its own file, without a size.
 
 
-def structured_data(job: RenderJob, site: Site, lang: str, sizes: ImageSizes) -> dict:
-    """`jsonld` (a list of objects) and `share` (OpenGraph) for one HTML page."""
+def structured_data(job: RenderJob, site: Site, lang: str, words: dict[str, str],
+                    sizes: Pictures) -> dict:
+    """`jsonld` (a list of objects) and `share` (OpenGraph) for one HTML page, whose
+    language is `lang` and its interface words `words` (the breadcrumb's)."""
     config, context = site.config, job.context
-    words = load_locale(lang).ui
     if job.template == "home.html":
         found = [organization(config, sizes), _website(config, lang)]
     elif "item" in context:
@@ -54,7 +53,7 @@ def structured_data(job: RenderJob, site: Site, lang: str, sizes: ImageSizes) ->
     return {"jsonld": found, "share": _share(context, config, sizes)}
 
 
-def organization(config: SiteConfig, sizes: ImageSizes) -> dict:
+def organization(config: SiteConfig, sizes: Pictures) -> dict:
     org = config.organization
     found = _plain({"@context": SCHEMA, "@type": "GovernmentOrganization",
                     "name": org.name or config.title, "alternateName": org.name_en,
@@ -65,7 +64,7 @@ def organization(config: SiteConfig, sizes: ImageSizes) -> dict:
     return found
 
 
-def news_article(item: NewsItem, config: SiteConfig, lang: str, sizes: ImageSizes) -> dict:
+def news_article(item: NewsItem, config: SiteConfig, lang: str, sizes: Pictures) -> dict:
     found = _plain({"@context": SCHEMA, "@type": "NewsArticle", "headline": item.title,
                     "description": item.summary, "url": _absolute(item.url, config),
                     "mainEntityOfPage": _absolute(item.url, config),
@@ -110,7 +109,7 @@ def breadcrumbs(config: SiteConfig, trail: list[tuple[str, str]]) -> dict:
                                 for place, (name, url) in enumerate(trail, start=1)]}
 
 
-def image(path: str, config: SiteConfig, sizes: ImageSizes) -> dict:
+def image(path: str, config: SiteConfig, sizes: Pictures) -> dict:
     url, size = _shared(path, config, sizes)
     found: dict = {"@type": "ImageObject", "url": url}
     if size:
@@ -118,7 +117,7 @@ def image(path: str, config: SiteConfig, sizes: ImageSizes) -> dict:
     return found
 
 
-def _shared(path: str, config: SiteConfig, sizes: ImageSizes) -> tuple[str, tuple[int, int] | None]:
+def _shared(path: str, config: SiteConfig, sizes: Pictures) -> tuple[str, tuple[int, int] | None]:
     """The address and size of the file a share preview shows of the picture at `path`."""
     picture = sizes.get(path)
     if picture is None:
@@ -131,7 +130,7 @@ def _website(config: SiteConfig, lang: str) -> dict:
                    "url": config.base_url, "inLanguage": lang, "description": config.description})
 
 
-def _web_page(job: RenderJob, config: SiteConfig, lang: str, sizes: ImageSizes) -> dict:
+def _web_page(job: RenderJob, config: SiteConfig, lang: str, sizes: Pictures) -> dict:
     page: Page | None = job.context.get("page") if isinstance(job.context.get("page"), Page) else None
     found = _plain({"@context": SCHEMA, "@type": "AboutPage" if page and page.show_organization
                     else "WebPage", "url": _absolute(job.url, config), "inLanguage": lang,
@@ -142,7 +141,7 @@ def _web_page(job: RenderJob, config: SiteConfig, lang: str, sizes: ImageSizes) 
     return found
 
 
-def _share(context: dict, config: SiteConfig, sizes: ImageSizes) -> dict:
+def _share(context: dict, config: SiteConfig, sizes: Pictures) -> dict:
     """OpenGraph: an article's type, times and cover; else the portal's share image."""
     item = context.get("item")
     picture = (item.image if item else "") or config.share_image
@@ -155,7 +154,7 @@ def _share(context: dict, config: SiteConfig, sizes: ImageSizes) -> dict:
     return share
 
 
-def _agency(config: SiteConfig, sizes: ImageSizes) -> dict:
+def _agency(config: SiteConfig, sizes: Pictures) -> dict:
     org = config.organization
     found = {"@type": "GovernmentOrganization", "name": org.name or config.title, "url": config.base_url}
     if org.logo:

@@ -8,8 +8,6 @@ text: the build goes on with what it had.
 from __future__ import annotations
 
 import http.client
-import socket
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -17,6 +15,7 @@ import urllib.request
 from typing import Callable
 
 from ..config import WeatherConfig
+from ..fetch import OverBudget, network_problem, read_body, run_within_budget
 from .readings import Reading, WeatherUnavailable, Window, decode_json, open_meteo_readings
 
 MAX_RESPONSE_BYTES = 2 * 1024 * 1024
@@ -27,29 +26,14 @@ DAILY_FIELDS = ("temperature_2m_min", "temperature_2m_max")
 
 
 def within_budget(fetch: Callable[[], list[Reading]], timeout: float) -> list[Reading]:
-    """Run the fetch in a daemon thread and stop waiting when its budget is spent: socket
-    timeouts do not cover a resolver that hangs, and the build must not wait on one."""
+    """Run the fetch within its budget (every attempt and the pause between them): the
+    build must not wait on a resolver that hangs."""
     budget = ATTEMPTS * (timeout + RETRY_PAUSE) + 0.5
-    outcome: list = []
-
-    def attempt() -> None:
-        try:
-            outcome.append(fetch())
-        except WeatherUnavailable as failure:
-            outcome.append(failure)
-        except Exception:  # noqa: BLE001
-            # Whatever the answer did to us, it must not escape the thread: that prints a
-            # traceback and then leaves the build waiting out the budget for nothing.
-            outcome.append(WeatherUnavailable("weather_bad_answer"))
-
-    worker = threading.Thread(target=attempt, name="weather", daemon=True)
-    worker.start()
-    worker.join(budget)
-    if not outcome:
-        raise WeatherUnavailable("weather_timeout", seconds=f"{budget:g}")
-    if isinstance(outcome[0], WeatherUnavailable):
-        raise outcome[0]
-    return outcome[0]
+    try:
+        return run_within_budget(fetch, budget, WeatherUnavailable,
+                                 lambda: WeatherUnavailable("weather_bad_answer"))
+    except OverBudget:
+        raise WeatherUnavailable("weather_timeout", seconds=f"{budget:g}") from None
 
 
 def fetch_open_meteo(settings: WeatherConfig, timezone: str, user_agent: str,
@@ -84,7 +68,8 @@ def _get_json(url: str, timeout: float, user_agent: str) -> object:
         if attempt:
             time.sleep(RETRY_PAUSE)
         try:
-            return decode_json(_read_body(request, timeout))
+            return decode_json(read_body(urllib.request.urlopen, request, timeout,
+                                         MAX_RESPONSE_BYTES, chunk_bytes=16384))
         except urllib.error.HTTPError as error:
             failure = WeatherUnavailable("weather_http_error", status=error.code)
             if error.code < 500:
@@ -97,28 +82,6 @@ def _get_json(url: str, timeout: float, user_agent: str) -> object:
     raise failure
 
 
-def _read_body(request: urllib.request.Request, timeout: float) -> bytes:
-    deadline = time.monotonic() + timeout
-    with urllib.request.urlopen(request, timeout=timeout) as response:
-        chunks, size = [], 0
-        while chunk := response.read(16384):
-            chunks.append(chunk)
-            size += len(chunk)
-            if size > MAX_RESPONSE_BYTES:
-                raise ValueError("the answer is too large")
-            if time.monotonic() > deadline:
-                raise TimeoutError
-    return b"".join(chunks)
-
-
 def _network_failure(error: Exception, timeout: float) -> WeatherUnavailable:
-    """What went wrong on the way, by kind: the system's own words ("[Errno -2] Name or
-    service not known") mean nothing to an editor."""
-    reason = getattr(error, "reason", error)
-    if isinstance(reason, TimeoutError) or "timed out" in str(reason):
-        return WeatherUnavailable("weather_timeout", seconds=f"{timeout:g}")
-    if isinstance(reason, socket.gaierror):
-        return WeatherUnavailable("weather_host_not_found")
-    if isinstance(reason, ConnectionRefusedError):
-        return WeatherUnavailable("weather_refused")
-    return WeatherUnavailable("weather_unreachable")
+    kind = network_problem(error)
+    return WeatherUnavailable(f"weather_{kind}", **({"seconds": f"{timeout:g}"} if kind == "timeout" else {}))
