@@ -353,6 +353,19 @@ def test_a_deleted_item_is_reported_on_the_sitemap_with_a_line_to_add(published:
     assert "aliases: [/tin-tuc/day-boi-an-toan-cho-tre-em/]" in found["message"]
 
 
+def test_a_site_folder_linked_out_of_the_portal_is_not_read(published: SiteDir, tmp_path: Path):
+    """site/ is the portal's: a link from it to another folder (whose sitemap lists pages
+    this portal never had) is not followed; with nothing read, nothing is said."""
+    elsewhere = tmp_path / "elsewhere"
+    shutil.move(str(published.root / "site"), elsewhere)
+    (published.root / "site").symlink_to(elsewhere, target_is_directory=True)
+    (published.root / "content/news/2024/boi.md").unlink()
+
+    run = check(published, "--format", "json")
+
+    assert run.code == 0 and findings(run) == [], run.stdout
+
+
 def test_a_retitled_page_is_named_too(published: SiteDir):
     published.write(PAGE, "---\ntitle: Giới thiệu chung\nmenu: 1\n---\nVề chúng tôi.\n")
     [found] = findings(check(published, "--format", "json"))

@@ -90,7 +90,9 @@ def _previous_site(options: BuildOptions, base_url: str) -> Published:
     folder = options.output_dir
     path = folder / "sitemap.xml"
     shown = _shown(path, options.root)
-    data = _read_file(path, folder, MAX_SITEMAP_BYTES + 1)
+    # The default site/ is the portal's: a link from it to elsewhere is never followed.
+    # An --output the caller named is theirs to point anywhere.
+    data = _read_file(path, folder if options.output else options.root, MAX_SITEMAP_BYTES + 1)
     if data is None:
         return Published(shown)  # never built: nothing to compare with
     if len(data) > MAX_SITEMAP_BYTES:
